@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build ownbuf.ko for Debian's stock
+# 6.12 cloud kernel, boot it in QEMU, load the module and show it working,
+# then power off. Usage: scripts/demo.sh [KERNEL]   (default 6.12)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+kernel=${1:-6.12}
+start=$(date +%s)
+"$OWNBUF_TOP/scripts/deps.sh" all
+[ "$kernel" = debug ] && "$OWNBUF_TOP/scripts/build-debug-kernel.sh"
+"$OWNBUF_TOP/scripts/build-module.sh" "$kernel"
+"$OWNBUF_TOP/scripts/build-selftests.sh"
+"$OWNBUF_TOP/scripts/run-guest.sh" "$kernel" demo
+run="$OWNBUF_BUILD/$kernel/run"
+echo "=== inside the $kernel guest"
+cat "$run/sections/demo"
+echo "=== guest steps"
+cat "$run/sections/guest"
+log "demo finished in $(($(date +%s) - start))s (console: $run/console.log)"
+grep -q '^not ok' "$run/sections/guest" && exit 1
+exit 0

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Boot one guest kernel in QEMU with a fresh initramfs and collect what it
+# reports. Usage: scripts/run-guest.sh KERNEL [PLAN]
+# Output in build/<kernel>/run/ (or OWNBUF_RUN_DIR): console.log (ttyS0),
+# results.raw (ttyS1), and sections/<name> split out of results.raw. Exits 0 when the guest
+# reached the end of its plan, 1 when it crashed, hung or never reported.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+kernel=${1:?usage: $0 KERNEL [PLAN]}
+plan=${2:-check}
+timeout_s=${OWNBUF_GUEST_TIMEOUT:-1200}
+run=${OWNBUF_RUN_DIR:-$OWNBUF_BUILD/$kernel/run}
+rm -rf "$run"
+mkdir -p "$run/sections"
+
+image=$(kernel_image "$kernel")
+[ -f "$image" ] || die "no kernel image for $kernel"
+"$OWNBUF_TOP/scripts/mkinitramfs.sh" "$kernel" "$plan" "$run/initramfs.cpio.gz"
+
+accel=$("$OWNBUF_TOP/scripts/probe-accel.sh")
+cmdline="console=ttyS0 panic=-1 rdinit=/init loglevel=6"
+if [ "$kernel" = debug ]; then
+	# A warning or oops is a test failure: stop at once and leave its
+	# trace as the last thing on the console.
+	cmdline="$cmdline oops=panic panic_on_warn=1 kfence.sample_interval=10"
+fi
+if [ "$accel" = kvm ]; then
+	accel_args=(-accel kvm -cpu host)
+else
+	accel_args=(-accel "tcg,thread=multi" -cpu max)
+fi
+
+log "booting $kernel guest ($accel, plan $plan)"
+start=$(date +%s)
+set +e
+timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-M pc -m 2G -smp 2 "${accel_args[@]}" \
+	-bios /usr/share/qemu/qboot.rom \
+	-nodefaults -no-user-config -display none -no-reboot \
+	-kernel "$image" -initrd "$run/initramfs.cpio.gz" -append "$cmdline" \
+	-chardev file,id=con,path="$run/console.log" -serial chardev:con \
+	-chardev file,id=res,path="$run/results.raw" -serial chardev:res \
+	</dev/null >"$run/qemu.log" 2>&1
+qrc=$?
+set -e
+echo "$(($(date +%s) - start))" >"$run/seconds"
+[ "$qrc" -eq 124 ] && echo "timeout after ${timeout_s}s" >>"$run/qemu.log"
+echo "$accel" >"$run/accel"
+
+# Split the result port into sections. The serial line may add CRs.
+tr -d '\r' <"$run/results.raw" | awk -v dir="$run/sections" '
+	/^@@ownbuf begin / { name = $3; gsub(/[^A-Za-z0-9_.:-]/, "_", name);
+		file = dir "/" name; printf "" > file; next }
+	/^@@ownbuf end / { if (file != "") { close(file);
+		split($4, a, "="); print a[2] > (file ".rc"); close(file ".rc") }
+		file = ""; next }
+	/^@@ownbuf exit / { print $3 > (dir "/.exit"); next }
+	/^@@ownbuf kernel / { print $3 > (dir "/.kernel"); next }
+	file != "" { print > file }
+'
+if [ ! -f "$run/sections/.exit" ]; then
+	log "$kernel guest did not finish its plan (qemu rc=$qrc); console tail:"
+	tail -n 40 "$run/console.log" >&2 || true
+	exit 1
+fi
+log "$kernel guest finished in $(cat "$run/seconds")s"
