@@ -1,52 +1,296 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ownbuf: the /dev/ownbuf misc device. This file is glue only: it registers
- * the device, opens and closes sessions and decodes ioctls. The ownership
- * rules themselves live in the core, which knows nothing of files.
+ * ownbuf: the /dev/ownbuf file operations and ioctl decoding. Glue only:
+ * each open file is a session, each ioctl is copied in, checked for
+ * reserved fields and flags, handed to the core, and copied back. The
+ * ownership rules live in the core, which knows nothing of files or user
+ * memory.
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/uaccess.h>
 
 #include <uapi/linux/ownbuf.h>
+#include <ownbuf/core.h>
 #include <ownbuf/dev.h>
 
-/*
- * Set once misc_register() has succeeded and cleared before misc_deregister(),
- * so that the KUnit suite (which runs after module init) can assert that the
- * device it talks about really is the one userspace sees.
- */
-static bool ownbuf_registered;
-
-/**
- * ownbuf_dev_registered() - whether /dev/ownbuf is currently registered
- *
- * Return: true between a successful module init and module exit.
- */
-bool ownbuf_dev_registered(void)
+static int ownbuf_ioc_create(struct ownbuf_session *s, void *arg)
 {
-	return READ_ONCE(ownbuf_registered);
+	struct ownbuf_create *c = arg;
+
+	if (c->__reserved)
+		return -EINVAL;
+	return ownbuf_create(s, c->size, c->flags, &c->out_handle);
+}
+
+static int ownbuf_ioc_drop(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_handle_op *op = arg;
+
+	if (op->__reserved)
+		return -EINVAL;
+	return ownbuf_drop(s, op->handle, op->flags);
+}
+
+/* Read and write: the core locks and checks, the glue copies. */
+static int ownbuf_ioc_rw(struct ownbuf_session *s, struct ownbuf_rw *rw, bool write)
+{
+	void __user *ptr = u64_to_user_ptr(rw->ptr);
+	struct ownbuf_access acc;
+	unsigned long left = 0;
+	int ret;
+
+	if (rw->flags || rw->__reserved)
+		return -EINVAL;
+	ret = ownbuf_access_begin(s, rw->handle, write, rw->offset, rw->length, &acc);
+	if (ret)
+		return ret;
+	if (acc.len && !rw->ptr) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		ret = -EFAULT;
+	} else if (acc.len) {
+		left = write ? copy_from_user(acc.data, ptr, acc.len) :
+			       copy_to_user(ptr, acc.data, acc.len);
+		if (left)
+			ret = -EFAULT;
+	}
+	ownbuf_access_end(&acc);
+	return ret;
+}
+
+static int ownbuf_ioc_read(struct ownbuf_session *s, void *arg)
+{
+	return ownbuf_ioc_rw(s, arg, false);
+}
+
+static int ownbuf_ioc_write(struct ownbuf_session *s, void *arg)
+{
+	return ownbuf_ioc_rw(s, arg, true);
+}
+
+static int ownbuf_ioc_borrow(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_borrow *b = arg;
+
+	return ownbuf_borrow(s, b->handle, b->mode, b->flags, &b->out_handle);
+}
+
+static int ownbuf_ioc_release(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_handle_op *op = arg;
+
+	if (op->__reserved)
+		return -EINVAL;
+	return ownbuf_release(s, op->handle, op->flags);
+}
+
+static int ownbuf_ioc_give(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_give *g = arg;
+
+	if (g->__reserved)
+		return -EINVAL;
+	return ownbuf_give(s, g->handle, g->flags, &g->out_ticket);
+}
+
+static int ownbuf_ioc_take(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_ticket_op *t = arg;
+
+	if (t->__reserved)
+		return -EINVAL;
+	return ownbuf_take(s, t->ticket, t->flags, &t->out_handle);
+}
+
+static int ownbuf_ioc_cancel(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_ticket_op *t = arg;
+
+	if (t->__reserved)
+		return -EINVAL;
+	return ownbuf_cancel(s, t->ticket, t->flags, &t->out_handle);
+}
+
+static int ownbuf_ioc_lend(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_lend *l = arg;
+
+	return ownbuf_lend(s, l->handle, l->mode, l->flags, &l->out_ticket);
+}
+
+static int ownbuf_ioc_accept(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_ticket_op *t = arg;
+
+	if (t->__reserved)
+		return -EINVAL;
+	return ownbuf_accept(s, t->ticket, t->flags, &t->out_handle);
+}
+
+static int ownbuf_ioc_clone(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_clone *c = arg;
+
+	if (c->__reserved)
+		return -EINVAL;
+	return ownbuf_clone(s, c->handle, c->flags, &c->out_handle);
+}
+
+static int ownbuf_ioc_freeze(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_handle_op *op = arg;
+
+	if (op->__reserved)
+		return -EINVAL;
+	return ownbuf_freeze(s, op->handle, op->flags);
+}
+
+static int ownbuf_ioc_query(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_query *q = arg;
+
+	if (q->flags || q->__reserved)
+		return -EINVAL;
+	return ownbuf_query(s, q->handle, q);
+}
+
+static int ownbuf_ioc_stats(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_stats *st = arg;
+
+	if (st->flags || st->__reserved)
+		return -EINVAL;
+	ownbuf_stats(s, st);
+	return 0;
 }
 
 /**
- * ownbuf_ioctl_dispatch() - decode one ioctl for a session
- * @session: the session the file description stands for
+ * struct ownbuf_ioctl_op - one row of the dispatch table
+ * @cmd: the full command number (direction and size included)
+ * @size: size of its argument struct
+ * @fn: the handler, on a kernel copy of the argument
+ */
+struct ownbuf_ioctl_op {
+	unsigned int cmd;
+	unsigned int size;
+	int (*fn)(struct ownbuf_session *s, void *arg);
+};
+
+#define OWNBUF_OP(_cmd, _struct, _fn) \
+	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .fn = _fn }
+
+static const struct ownbuf_ioctl_op ownbuf_ops[] = {
+	OWNBUF_OP(OWNBUF_IOC_CREATE, ownbuf_create, ownbuf_ioc_create),
+	OWNBUF_OP(OWNBUF_IOC_DROP, ownbuf_handle_op, ownbuf_ioc_drop),
+	OWNBUF_OP(OWNBUF_IOC_READ, ownbuf_rw, ownbuf_ioc_read),
+	OWNBUF_OP(OWNBUF_IOC_WRITE, ownbuf_rw, ownbuf_ioc_write),
+	OWNBUF_OP(OWNBUF_IOC_BORROW, ownbuf_borrow, ownbuf_ioc_borrow),
+	OWNBUF_OP(OWNBUF_IOC_RELEASE, ownbuf_handle_op, ownbuf_ioc_release),
+	OWNBUF_OP(OWNBUF_IOC_GIVE, ownbuf_give, ownbuf_ioc_give),
+	OWNBUF_OP(OWNBUF_IOC_TAKE, ownbuf_ticket_op, ownbuf_ioc_take),
+	OWNBUF_OP(OWNBUF_IOC_CANCEL, ownbuf_ticket_op, ownbuf_ioc_cancel),
+	OWNBUF_OP(OWNBUF_IOC_LEND, ownbuf_lend, ownbuf_ioc_lend),
+	OWNBUF_OP(OWNBUF_IOC_ACCEPT, ownbuf_ticket_op, ownbuf_ioc_accept),
+	OWNBUF_OP(OWNBUF_IOC_CLONE, ownbuf_clone, ownbuf_ioc_clone),
+	OWNBUF_OP(OWNBUF_IOC_FREEZE, ownbuf_handle_op, ownbuf_ioc_freeze),
+	OWNBUF_OP(OWNBUF_IOC_QUERY, ownbuf_query, ownbuf_ioc_query),
+	OWNBUF_OP(OWNBUF_IOC_STATS, ownbuf_stats, ownbuf_ioc_stats),
+};
+
+/* Big enough for every argument struct; checked at build time below. */
+union ownbuf_ioctl_arg {
+	struct ownbuf_create create;
+	struct ownbuf_handle_op handle_op;
+	struct ownbuf_rw rw;
+	struct ownbuf_borrow borrow;
+	struct ownbuf_lend lend;
+	struct ownbuf_give give;
+	struct ownbuf_ticket_op ticket_op;
+	struct ownbuf_clone clone;
+	struct ownbuf_query query;
+	struct ownbuf_stats stats;
+};
+
+/*
+ * The ABI is the same for 32- and 64-bit callers only if no struct has
+ * implicit padding: every size is a multiple of 8 made of __u64/__u32.
+ */
+static_assert(sizeof(struct ownbuf_create) == 24);
+static_assert(sizeof(struct ownbuf_handle_op) == 16);
+static_assert(sizeof(struct ownbuf_rw) == 40);
+static_assert(sizeof(struct ownbuf_borrow) == 24);
+static_assert(sizeof(struct ownbuf_lend) == 24);
+static_assert(sizeof(struct ownbuf_give) == 24);
+static_assert(sizeof(struct ownbuf_ticket_op) == 24);
+static_assert(sizeof(struct ownbuf_clone) == 24);
+static_assert(sizeof(struct ownbuf_query) == 56);
+static_assert(sizeof(struct ownbuf_counts) == 112);
+static_assert(sizeof(struct ownbuf_stats) == 232);
+
+/**
+ * ownbuf_ioctl_dispatch() - decode and run one ioctl for a session
+ * @s: the session the file description stands for
  * @cmd: ioctl command number
  * @arg: ioctl argument, a user pointer for every defined command
  *
  * Kept apart from the file operations so that KUnit can drive the decoder
- * without a struct file.
+ * without a struct file. A command is known only with the exact number
+ * (direction and size included) this version defines.
  *
- * Return: 0 or a positive value on success, a negative errno on failure;
- * -ENOTTY for any command this device does not define.
+ * Return: 0 on success, a negative errno on failure; -ENOTTY for any
+ * command this device does not define.
  */
-long ownbuf_ioctl_dispatch(void *session, unsigned int cmd, unsigned long arg)
+long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
+			   unsigned long arg)
 {
-	return -ENOTTY;
+	void __user *uarg = (void __user *)arg;
+	const struct ownbuf_ioctl_op *op;
+	union ownbuf_ioctl_arg buf;
+	unsigned int nr;
+	int ret;
+
+	nr = _IOC_NR(cmd);
+	if (_IOC_TYPE(cmd) != OWNBUF_IOCTL_MAGIC || nr >= ARRAY_SIZE(ownbuf_ops))
+		return -ENOTTY;
+	nr = array_index_nospec(nr, ARRAY_SIZE(ownbuf_ops));
+	op = &ownbuf_ops[nr];
+	if (!op->fn || op->cmd != cmd)
+		return -ENOTTY;
+
+	if (!uarg) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		ret = -EFAULT;
+	} else if (copy_from_user(&buf, uarg, op->size)) {
+		ret = -EFAULT;
+	} else {
+		ret = op->fn(s, &buf);
+		if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
+		    copy_to_user(uarg, &buf, op->size))
+			ret = -EFAULT;
+	}
+	if (ret)
+		ownbuf_count_refused(s);
+	return ret;
+}
+
+static int ownbuf_open(struct inode *inode, struct file *file)
+{
+	struct ownbuf_session *s = ownbuf_session_create(&ownbuf_device);
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	file->private_data = s;
+	return nonseekable_open(inode, file);
+}
+
+static int ownbuf_release_file(struct inode *inode, struct file *file)
+{
+	ownbuf_session_destroy(file->private_data);
+	return 0;
 }
 
 static long ownbuf_unlocked_ioctl(struct file *file, unsigned int cmd,
@@ -57,6 +301,8 @@ static long ownbuf_unlocked_ioctl(struct file *file, unsigned int cmd,
 
 static const struct file_operations ownbuf_fops = {
 	.owner = THIS_MODULE,
+	.open = ownbuf_open,
+	.release = ownbuf_release_file,
 	.unlocked_ioctl = ownbuf_unlocked_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -68,28 +314,3 @@ struct miscdevice ownbuf_misc = {
 	.fops = &ownbuf_fops,
 	.mode = 0666,
 };
-
-static int __init ownbuf_init(void)
-{
-	int ret;
-
-	ret = misc_register(&ownbuf_misc);
-	if (ret) {
-		pr_err("cannot register /dev/%s: %d\n", OWNBUF_DEVICE_NAME, ret);
-		return ret;
-	}
-	WRITE_ONCE(ownbuf_registered, true);
-	return 0;
-}
-
-static void __exit ownbuf_exit(void)
-{
-	WRITE_ONCE(ownbuf_registered, false);
-	misc_deregister(&ownbuf_misc);
-}
-
-module_init(ownbuf_init);
-module_exit(ownbuf_exit);
-
-MODULE_DESCRIPTION("Buffers with Rust's ownership rules, enforced at run time");
-MODULE_LICENSE("GPL");

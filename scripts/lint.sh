@@ -13,8 +13,8 @@ rm -rf "$out"
 mkdir -p "$out"
 cd "$OWNBUF_TOP" || exit 1
 
-c_files=$(git ls-files '*.c' '*.h' 2>/dev/null || find module include tests tools -name '*.[ch]')
-sh_files=$(git ls-files 'scripts/*.sh' 'scripts/guest/*' '.ci/*' 2>/dev/null ||
+c_files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find module include tests tools -name '*.[ch]')
+sh_files=$(git ls-files --cached --others --exclude-standard 'scripts/*.sh' 'scripts/guest/*' '.ci/*' 2>/dev/null ||
 	find scripts .ci -type f)
 
 record() {

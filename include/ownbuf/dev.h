@@ -11,9 +11,16 @@
 
 #define OWNBUF_DEVICE_NAME "ownbuf"
 
+struct ownbuf_device;
+struct ownbuf_session;
+
 extern struct miscdevice ownbuf_misc;
+extern struct ownbuf_device ownbuf_device;
 
 bool ownbuf_dev_registered(void);
-long ownbuf_ioctl_dispatch(void *session, unsigned int cmd, unsigned long arg);
+long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
+			   unsigned long arg);
+int ownbuf_debugfs_init(struct ownbuf_device *dev);
+void ownbuf_debugfs_exit(void);
 
 #endif /* _OWNBUF_DEV_H */

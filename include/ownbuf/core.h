@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ownbuf core: ownership state, handles, borrows, tickets, sessions, quotas
+ * and counters. Nothing here knows about files or user pointers, so KUnit
+ * drives it directly; module/dev.c is the only caller in production.
+ *
+ * Lock order (outer first); no other nesting exists:
+ *
+ *   ownbuf_buffer.data_lock (rwsem, held across usercopy)
+ *     -> ownbuf_session.lock (spinlock, handle table)
+ *     -> ownbuf_device.tickets_lock (spinlock, ticket hash and lists)
+ *
+ * A buffer's life is decided by its owner alone. Calls that are using a
+ * buffer hold a "pin" (ownbuf_buffer.users) only for the duration of that
+ * one call, so that a drop racing with them waits until they leave instead
+ * of freeing memory under them. Borrows hold no pin: they name the buffer by
+ * (id, serial) and find it through the device's id table, which the owner's
+ * drop empties before freeing, so a borrow can never reach freed memory and
+ * never keeps a buffer alive.
+ */
+#ifndef _OWNBUF_CORE_H
+#define _OWNBUF_CORE_H
+
+#include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/hashtable.h>
+#include <linux/idr.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include <uapi/linux/ownbuf.h>
+
+/*
+ * A handle is tag:16 | generation:24 | index:24. The tag names the session
+ * (so another session's handles are recognised as never given, EBADF), the
+ * index is a slot of the session's table (O(1) lookup), the generation is
+ * bumped each time the slot is reused (stale handles stay stale). A slot
+ * whose generation would wrap is retired, never reused.
+ */
+#define OWNBUF_INDEX_BITS	24
+#define OWNBUF_GEN_BITS		24
+#define OWNBUF_TAG_BITS		16
+#define OWNBUF_GEN_MAX		((1U << OWNBUF_GEN_BITS) - 1)
+#define OWNBUF_INDEX_MAX	((1U << OWNBUF_INDEX_BITS) - 1)
+#define OWNBUF_TAG_MAX		((1U << OWNBUF_TAG_BITS) - 1)
+
+/**
+ * struct ownbuf_limits - quotas, read on every call (writable at run time)
+ * @max_buffer_size: largest buffer, bytes (EFBIG above)
+ * @session_max_bytes: bytes a session may own (EDQUOT above)
+ * @session_max_buffers: buffers a session may own
+ * @session_max_handles: live handles (owner and borrow) in a session
+ * @session_max_tickets: untaken tickets a session may have made
+ * @device_max_bytes: bytes in all buffers of the device, in flight included
+ */
+struct ownbuf_limits {
+	u64 max_buffer_size;
+	u64 session_max_bytes;
+	u64 session_max_buffers;
+	u64 session_max_handles;
+	u64 session_max_tickets;
+	u64 device_max_bytes;
+};
+
+/**
+ * struct ownbuf_counters - live totals and refusals, all atomic
+ * @buffers: live buffers
+ * @bytes: their bytes
+ * @borrows: borrow handles
+ * @tickets: untaken tickets
+ * @sessions: open sessions
+ * @refused: refused calls, any reason
+ * @violations: refused calls by &enum ownbuf_violation
+ */
+struct ownbuf_counters {
+	atomic64_t buffers;
+	atomic64_t bytes;
+	atomic64_t borrows;
+	atomic64_t tickets;
+	atomic64_t sessions;
+	atomic64_t refused;
+	atomic64_t violations[OWNBUF_VIOLATION_SLOTS];
+};
+
+/**
+ * struct ownbuf_device - everything shared by the sessions of one device
+ * @limits: quotas (the module parameters, or a KUnit test's own)
+ * @counters: device-wide counters
+ * @buffers: id -> live &struct ownbuf_buffer; the only way borrows reach a
+ *	buffer. Lookups are lockless (RCU); stores take the xarray's lock
+ *	on create and drop only.
+ * @next_id: cursor of the cyclic id allocation in @buffers
+ * @serial: last buffer serial handed out; serials are never reused
+ * @tickets_lock: protects @tickets and every session's ticket list
+ * @tickets: untaken tickets by value
+ * @sessions_lock: protects @sessions and @tags
+ * @sessions: open sessions, for stats and debugfs
+ * @tags: session tag -> session, allocated cyclically so a closed session's
+ *	tag is not soon reused
+ */
+struct ownbuf_device {
+	const struct ownbuf_limits *limits;
+	struct ownbuf_counters counters;
+	struct xarray buffers;
+	u32 next_id;
+	atomic64_t serial;
+	spinlock_t tickets_lock;	/* @tickets, every session's ticket list */
+	DECLARE_HASHTABLE(tickets, 10);
+	struct mutex sessions_lock;	/* @sessions, @tags */
+	struct list_head sessions;
+	struct idr tags;
+};
+
+/*
+ * Borrow state of a buffer, one atomic word so that borrowing is a single
+ * compare-and-exchange: flags in the low byte, shared borrows above it.
+ * Untaken lend tickets and (later) mappings count here like borrows.
+ */
+#define OWNBUF_ST_DEAD		BIT(0)	/* dropped: every call now answers ESTALE */
+#define OWNBUF_ST_FROZEN	BIT(1)	/* immutable for good */
+#define OWNBUF_ST_TRANSIT	BIT(2)	/* on a move ticket, owned by nobody */
+#define OWNBUF_ST_MUT		BIT(3)	/* a mutable borrow is out */
+#define OWNBUF_ST_SHARED_SHIFT	8
+#define OWNBUF_ST_SHARED_ONE	BIT(OWNBUF_ST_SHARED_SHIFT)
+#define OWNBUF_ST_BORROWED	(OWNBUF_ST_MUT | ~(OWNBUF_ST_SHARED_ONE - 1))
+
+/**
+ * struct ownbuf_buffer - one buffer and its borrow state
+ * @state: borrow state word, OWNBUF_ST_*
+ * @users: calls currently using the buffer, plus one while it is alive;
+ *	the owner's drop removes that one and waits for zero
+ * @id: index in &ownbuf_device.buffers
+ * @data_lock: readers share it, writers hold it alone, so no reader sees
+ *	a torn write; held across the usercopy
+ * @data: the bytes, zeroed at creation
+ * @size: bytes in @data, fixed for life
+ * @serial: device-wide serial, never reused; what borrows check
+ * @dev: the device it belongs to
+ * @rcu: the struct (not @data) is freed after a grace period, because
+ *	borrow lookups read @serial and @users under RCU
+ */
+struct ownbuf_buffer {
+	atomic_long_t state;
+	atomic_t users;
+	u32 id;
+	struct rw_semaphore data_lock;
+	void *data;
+	size_t size;
+	u64 serial;
+	struct ownbuf_device *dev;
+	struct rcu_head rcu;
+};
+
+/* Why a slot's last handle died, for the violation class of later uses. */
+enum ownbuf_death {
+	OWNBUF_DEATH_NONE,
+	OWNBUF_DEATH_DROPPED,
+	OWNBUF_DEATH_MOVED,
+	OWNBUF_DEATH_RELEASED,
+	OWNBUF_DEATH_REVOKED,
+};
+
+enum ownbuf_slot_kind {
+	OWNBUF_SLOT_FREE,
+	OWNBUF_SLOT_RESERVED,	/* handle being made, not yet usable */
+	OWNBUF_SLOT_OWNER,
+	OWNBUF_SLOT_BORROW,
+};
+
+/**
+ * struct ownbuf_slot - one entry of a session's handle table
+ * @gen: generation of the current handle, or of the last one when free
+ * @kind: &enum ownbuf_slot_kind
+ * @death: &enum ownbuf_death of the handle before the current one (or of
+ *	the current one, when free)
+ * @mode: borrow mode, for a borrow slot
+ * @next_free: next free index + 1, when free (0 ends the list)
+ * @buf: the owned buffer, for an owner slot
+ * @id: buffer id, for a borrow slot
+ * @serial: buffer serial, for a borrow slot
+ */
+struct ownbuf_slot {
+	u32 gen;
+	u8 kind;
+	u8 death;
+	u8 mode;
+	u32 next_free;
+	union {
+		struct ownbuf_buffer *buf;
+		struct {
+			u32 id;
+			u64 serial;
+		};
+	};
+};
+
+/**
+ * struct ownbuf_session - one open file description: the owner
+ * @dev: its device
+ * @lock: protects @slots, @nr_slots, @used, @free_head, @live
+ * @slots: handle table, grown by doubling
+ * @nr_slots: entries allocated in @slots
+ * @used: entries ever handed out (the high-water mark)
+ * @free_head: first free index + 1 (0: none)
+ * @live: live handles
+ * @tag: this session's handle tag
+ * @pid: tgid of the opener, for debugfs
+ * @tickets: untaken tickets this session made (dev->tickets_lock)
+ * @node: in &ownbuf_device.sessions
+ * @counters: this session's counters
+ */
+struct ownbuf_session {
+	struct ownbuf_device *dev;
+	spinlock_t lock;		/* the handle table: @slots .. @live */
+	struct ownbuf_slot *slots;
+	u32 nr_slots;
+	u32 used;
+	u32 free_head;
+	u32 live;
+	u16 tag;
+	pid_t pid;
+	struct list_head tickets;
+	struct list_head node;
+	struct ownbuf_counters counters;
+};
+
+enum ownbuf_ticket_kind {
+	OWNBUF_TICKET_MOVE = 1,
+	OWNBUF_TICKET_LEND = 2,
+};
+
+/**
+ * struct ownbuf_ticket - an untaken move or loan
+ * @value: what userspace holds; random, never 0
+ * @kind: &enum ownbuf_ticket_kind
+ * @mode: borrow mode of a lend ticket
+ * @maker: the session that made it; it alone may cancel it
+ * @hnode: in &ownbuf_device.tickets
+ * @maker_node: in &ownbuf_session.tickets
+ * @buf: the buffer in flight, for a move ticket
+ * @id: buffer id, for a lend ticket (the loan holds no pointer)
+ * @serial: buffer serial, for a lend ticket
+ *
+ * Whoever unhashes a ticket (under tickets_lock) owns it and frees it.
+ */
+struct ownbuf_ticket {
+	u64 value;
+	u8 kind;
+	u8 mode;
+	struct ownbuf_session *maker;
+	struct hlist_node hnode;
+	struct list_head maker_node;
+	union {
+		struct ownbuf_buffer *buf;
+		struct {
+			u32 id;
+			u64 serial;
+		};
+	};
+};
+
+/**
+ * struct ownbuf_access - a read or write in progress, from
+ * ownbuf_access_begin() to ownbuf_access_end()
+ * @buf: the pinned buffer, data_lock held
+ * @data: first byte to copy
+ * @len: bytes to copy
+ * @write: whether data_lock is held for writing
+ */
+struct ownbuf_access {
+	struct ownbuf_buffer *buf;
+	void *data;
+	size_t len;
+	bool write;
+};
+
+/* device.c */
+void ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *limits);
+void ownbuf_device_destroy(struct ownbuf_device *dev);
+void ownbuf_count_violation(struct ownbuf_session *s, enum ownbuf_violation v);
+void ownbuf_count_refused(struct ownbuf_session *s);
+int ownbuf_charge(atomic64_t *ctr, u64 amount, u64 limit);
+
+/* session.c */
+struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev);
+void ownbuf_session_destroy(struct ownbuf_session *s);
+void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out);
+
+/* handle.c: the session's handle table */
+int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index);
+u64 ownbuf_slot_publish_owner(struct ownbuf_session *s, u32 index,
+			      struct ownbuf_buffer *buf);
+u64 ownbuf_slot_publish_borrow(struct ownbuf_session *s, u32 index,
+			       struct ownbuf_buffer *buf, u8 mode);
+void ownbuf_slot_unreserve(struct ownbuf_session *s, u32 index);
+void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why);
+int ownbuf_slot_find(struct ownbuf_session *s, u64 handle, u32 *index,
+		     enum ownbuf_death *death);
+u64 ownbuf_handle_make(const struct ownbuf_session *s, u32 index, u32 gen);
+
+/* buffer.c: buffers and their borrow state */
+int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
+			struct ownbuf_buffer **out);
+void ownbuf_buffer_destroy(struct ownbuf_buffer *buf);
+void ownbuf_buffer_unpin(struct ownbuf_buffer *buf);
+struct ownbuf_buffer *ownbuf_buffer_pin_by_id(struct ownbuf_device *dev, u32 id,
+					      u64 serial);
+int ownbuf_state_borrow(struct ownbuf_buffer *buf, u8 mode);
+void ownbuf_state_unborrow(struct ownbuf_buffer *buf, u8 mode);
+int ownbuf_state_kill(struct ownbuf_buffer *buf, bool revoke);
+int ownbuf_state_give(struct ownbuf_buffer *buf);
+int ownbuf_state_freeze(struct ownbuf_buffer *buf);
+bool ownbuf_buffer_dead(struct ownbuf_buffer *buf);
+int ownbuf_session_charge(struct ownbuf_session *s, u64 size);
+void ownbuf_session_uncharge(struct ownbuf_session *s, u64 size);
+
+/**
+ * struct ownbuf_ref - a live handle resolved for one call
+ * @buf: the buffer, pinned until ownbuf_buffer_unpin()
+ * @index: the handle's slot
+ * @owner: whether the handle is the owner handle
+ * @mode: &enum ownbuf_mode of a borrow handle, 0 for the owner
+ */
+struct ownbuf_ref {
+	struct ownbuf_buffer *buf;
+	u32 index;
+	bool owner;
+	u8 mode;
+};
+
+/* ops.c: the contract's operations */
+int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
+int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
+			enum ownbuf_death death, bool freeing);
+void ownbuf_release_on_close(struct ownbuf_session *s, u32 index);
+int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out);
+int ownbuf_drop(struct ownbuf_session *s, u64 handle, u32 flags);
+int ownbuf_access_begin(struct ownbuf_session *s, u64 handle, bool write,
+			u64 off, u64 len, struct ownbuf_access *acc);
+void ownbuf_access_end(struct ownbuf_access *acc);
+int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
+		  u64 *out);
+int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags);
+int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out);
+int ownbuf_freeze(struct ownbuf_session *s, u64 handle, u32 flags);
+int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q);
+
+/* ticket.c */
+int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket);
+int ownbuf_take(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
+int ownbuf_cancel(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
+int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
+		u64 *ticket);
+int ownbuf_accept(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
+void ownbuf_tickets_release_all(struct ownbuf_session *s);
+
+#endif /* _OWNBUF_CORE_H */

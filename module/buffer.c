@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ownbuf buffers: allocation and the one place they are freed, the borrow
+ * state word, per-call pins, and charging buffers to sessions.
+ */
+
+#include <linux/atomic.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+
+#include <ownbuf/core.h>
+
+/**
+ * ownbuf_session_charge() - count a buffer against a session's quotas
+ * @s: the session that is to own the buffer
+ * @size: the buffer's size
+ *
+ * Return: 0, or -EDQUOT over session_max_buffers or session_max_bytes.
+ */
+int ownbuf_session_charge(struct ownbuf_session *s, u64 size)
+{
+	const struct ownbuf_limits *lim = s->dev->limits;
+	int ret;
+
+	ret = ownbuf_charge(&s->counters.buffers, 1,
+			    READ_ONCE(lim->session_max_buffers));
+	if (ret)
+		return ret;
+	ret = ownbuf_charge(&s->counters.bytes, size,
+			    READ_ONCE(lim->session_max_bytes));
+	if (ret)
+		atomic64_dec(&s->counters.buffers);
+	return ret;
+}
+
+/**
+ * ownbuf_session_uncharge() - undo ownbuf_session_charge()
+ * @s: the session that owned the buffer
+ * @size: the buffer's size
+ */
+void ownbuf_session_uncharge(struct ownbuf_session *s, u64 size)
+{
+	atomic64_dec(&s->counters.buffers);
+	atomic64_sub(size, &s->counters.bytes);
+}
+
+/**
+ * ownbuf_buffer_alloc() - a new zeroed buffer, charged to @s
+ * @s: the session that will own it
+ * @size: bytes, not 0
+ * @out: the buffer, not yet reachable by any handle
+ *
+ * Return: 0; -EFBIG over max_buffer_size; -EDQUOT over a session or device
+ * quota; -ENOMEM.
+ */
+int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
+			struct ownbuf_buffer **out)
+{
+	struct ownbuf_device *dev = s->dev;
+	struct ownbuf_buffer *buf;
+	int ret;
+
+	if (size > READ_ONCE(dev->limits->max_buffer_size) || size > INT_MAX)
+		return -EFBIG;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	buf->size = size;
+	buf->dev = dev;
+	atomic_set(&buf->users, 1);
+	init_rwsem(&buf->data_lock);
+
+	ret = ownbuf_session_charge(s, size);
+	if (ret)
+		goto free_buf;
+	ret = ownbuf_charge(&dev->counters.bytes, size,
+			    READ_ONCE(dev->limits->device_max_bytes));
+	if (ret)
+		goto uncharge_session;
+
+	buf->data = kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!buf->data) {
+		ret = -ENOMEM;
+		goto uncharge_device;
+	}
+	buf->serial = atomic64_inc_return(&dev->serial);
+	/* Last: from here on, borrows can find the buffer by its id. */
+	ret = xa_alloc_cyclic(&dev->buffers, &buf->id, buf, xa_limit_32b,
+			      &dev->next_id, GFP_KERNEL_ACCOUNT);
+	if (ret < 0)
+		goto free_data;
+	atomic64_inc(&dev->counters.buffers);
+	*out = buf;
+	return 0;
+
+free_data:
+	kvfree(buf->data);
+uncharge_device:
+	atomic64_sub(size, &dev->counters.bytes);
+uncharge_session:
+	ownbuf_session_uncharge(s, size);
+free_buf:
+	kfree(buf);
+	return ret == -EBUSY ? -ENOMEM : ret;
+}
+
+/**
+ * ownbuf_buffer_destroy() - free a buffer its owner let go of
+ * @buf: a buffer marked dead (ownbuf_state_kill()) and reachable from no
+ *	handle or ticket of its owner any more
+ *
+ * Borrows stop finding it at once; calls already inside it are waited for;
+ * then the bytes are freed. This is the only place a buffer is freed, and
+ * only the owner's drop, close or untaken move ticket gets here.
+ */
+void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
+{
+	struct ownbuf_device *dev = buf->dev;
+
+	xa_erase(&dev->buffers, buf->id);
+	if (!atomic_dec_and_test(&buf->users))
+		wait_var_event(&buf->users, !atomic_read(&buf->users));
+	atomic64_dec(&dev->counters.buffers);
+	atomic64_sub(buf->size, &dev->counters.bytes);
+	kvfree(buf->data);
+	kfree_rcu(buf, rcu);
+}
+
+/**
+ * ownbuf_buffer_unpin() - end one call's use of a buffer
+ * @buf: pinned by a lookup
+ */
+void ownbuf_buffer_unpin(struct ownbuf_buffer *buf)
+{
+	if (atomic_dec_and_test(&buf->users))
+		wake_up_var(&buf->users);
+}
+
+/**
+ * ownbuf_buffer_pin_by_id() - find a live buffer by id and serial and pin it
+ * @dev: the device
+ * @id: index in the device's buffer table
+ * @serial: the serial the caller expects there (ids are reused, serials not)
+ *
+ * Return: the pinned buffer, or NULL when it is gone (dropped, revoked).
+ */
+struct ownbuf_buffer *ownbuf_buffer_pin_by_id(struct ownbuf_device *dev, u32 id,
+					      u64 serial)
+{
+	struct ownbuf_buffer *buf;
+
+	rcu_read_lock();
+	buf = xa_load(&dev->buffers, id);
+	if (buf && (buf->serial != serial || !atomic_inc_not_zero(&buf->users)))
+		buf = NULL;
+	rcu_read_unlock();
+	return buf;
+}
+
+/**
+ * ownbuf_buffer_dead() - whether the owner has dropped the buffer
+ * @buf: a pinned buffer
+ *
+ * Return: true once dropped; every call through any handle then fails.
+ */
+bool ownbuf_buffer_dead(struct ownbuf_buffer *buf)
+{
+	return atomic_long_read(&buf->state) & OWNBUF_ST_DEAD;
+}
+
+/**
+ * ownbuf_state_borrow() - add a borrow of @mode, if rule 2 allows it
+ * @buf: a pinned buffer
+ * @mode: &enum ownbuf_mode
+ *
+ * Return: 0; -ESTALE dropped or moved away; -EACCES a mutable borrow of a
+ * frozen buffer; -EBUSY it would break "many readers XOR one writer".
+ */
+int ownbuf_state_borrow(struct ownbuf_buffer *buf, u8 mode)
+{
+	long old = atomic_long_read(&buf->state), new;
+
+	do {
+		if (old & (OWNBUF_ST_DEAD | OWNBUF_ST_TRANSIT))
+			return -ESTALE;
+		if (mode == OWNBUF_MODE_MUT) {
+			if (old & OWNBUF_ST_FROZEN)
+				return -EACCES;
+			if (old & OWNBUF_ST_BORROWED)
+				return -EBUSY;
+			new = old | OWNBUF_ST_MUT;
+		} else {
+			if (old & OWNBUF_ST_MUT)
+				return -EBUSY;
+			new = old + OWNBUF_ST_SHARED_ONE;
+		}
+	} while (!atomic_long_try_cmpxchg(&buf->state, &old, new));
+	return 0;
+}
+
+/**
+ * ownbuf_state_unborrow() - remove a borrow added by ownbuf_state_borrow()
+ * @buf: a pinned buffer
+ * @mode: the borrow's mode
+ */
+void ownbuf_state_unborrow(struct ownbuf_buffer *buf, u8 mode)
+{
+	if (mode == OWNBUF_MODE_MUT)
+		atomic_long_andnot(OWNBUF_ST_MUT, &buf->state);
+	else
+		atomic_long_sub(OWNBUF_ST_SHARED_ONE, &buf->state);
+}
+
+/**
+ * ownbuf_state_kill() - mark a buffer dropped
+ * @buf: an owned buffer
+ * @revoke: whether borrows and loans still out are revoked (else refused)
+ *
+ * Return: 0, or -EBUSY when borrows are out and @revoke is false.
+ */
+int ownbuf_state_kill(struct ownbuf_buffer *buf, bool revoke)
+{
+	long old = atomic_long_read(&buf->state);
+
+	do {
+		if ((old & OWNBUF_ST_BORROWED) && !revoke)
+			return -EBUSY;
+	} while (!atomic_long_try_cmpxchg(&buf->state, &old, old | OWNBUF_ST_DEAD));
+	return 0;
+}
+
+/**
+ * ownbuf_state_give() - mark a buffer as moving out of its owner
+ * @buf: an owned buffer
+ *
+ * Return: 0, or -EBUSY when borrows or loans are out.
+ */
+int ownbuf_state_give(struct ownbuf_buffer *buf)
+{
+	long old = atomic_long_read(&buf->state);
+
+	do {
+		if (old & OWNBUF_ST_BORROWED)
+			return -EBUSY;
+	} while (!atomic_long_try_cmpxchg(&buf->state, &old, old | OWNBUF_ST_TRANSIT));
+	return 0;
+}
+
+/**
+ * ownbuf_state_freeze() - make a buffer immutable for good
+ * @buf: an owned buffer
+ *
+ * Return: 0 (also when already frozen), or -EBUSY when a mutable borrow or
+ * loan is out.
+ */
+int ownbuf_state_freeze(struct ownbuf_buffer *buf)
+{
+	long old = atomic_long_read(&buf->state);
+
+	do {
+		if (old & OWNBUF_ST_MUT)
+			return -EBUSY;
+	} while (!atomic_long_try_cmpxchg(&buf->state, &old, old | OWNBUF_ST_FROZEN));
+	return 0;
+}

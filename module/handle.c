@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ownbuf handles: a session's table of slots, and the 64-bit names
+ * (tag | generation | index) userspace holds for them.
+ *
+ * Lookup is an index into one array, whatever the number of buffers.
+ * Freed slots are reused last-in first-out with their generation bumped, so
+ * a stale handle is recognised by a generation lower than its slot's; a
+ * generation higher than the slot's, a foreign tag or an index past the
+ * high-water mark was never given (EBADF). A slot whose generation reached
+ * OWNBUF_GEN_MAX is retired rather than wrapped.
+ */
+
+#include <linux/lockdep.h>
+#include <linux/slab.h>
+
+#include <ownbuf/core.h>
+
+/**
+ * ownbuf_handle_make() - the handle naming generation @gen of slot @index
+ * @s: the session the handle belongs to
+ * @index: slot index
+ * @gen: generation, 1..OWNBUF_GEN_MAX
+ *
+ * Return: the handle; never 0, since @gen is never 0.
+ */
+u64 ownbuf_handle_make(const struct ownbuf_session *s, u32 index, u32 gen)
+{
+	return ((u64)s->tag << (OWNBUF_GEN_BITS + OWNBUF_INDEX_BITS)) |
+	       ((u64)gen << OWNBUF_INDEX_BITS) | index;
+}
+
+/*
+ * Double the table. Called and returns with s->lock held, drops it to
+ * allocate; the caller re-checks for a free slot afterwards.
+ */
+static int ownbuf_table_grow(struct ownbuf_session *s)
+	__must_hold(&s->lock)
+{
+	u32 old_nr = s->nr_slots;
+	u32 new_nr = old_nr ? old_nr * 2 : 16;
+	struct ownbuf_slot *new, *old;
+
+	if (old_nr > OWNBUF_INDEX_MAX)
+		return -EDQUOT;
+	new_nr = min_t(u32, new_nr, OWNBUF_INDEX_MAX + 1);
+
+	spin_unlock(&s->lock);
+	new = kvcalloc(new_nr, sizeof(*new), GFP_KERNEL_ACCOUNT);
+	spin_lock(&s->lock);
+	if (!new)
+		return -ENOMEM;
+	if (s->nr_slots != old_nr) {
+		/* Another thread grew it meanwhile. */
+		spin_unlock(&s->lock);
+		kvfree(new);
+		spin_lock(&s->lock);
+		return 0;
+	}
+	old = s->slots;
+	if (old_nr)
+		memcpy(new, old, old_nr * sizeof(*new));
+	s->slots = new;
+	s->nr_slots = new_nr;
+	spin_unlock(&s->lock);
+	kvfree(old);
+	spin_lock(&s->lock);
+	return 0;
+}
+
+/**
+ * ownbuf_slot_reserve() - take a slot for a handle about to be made
+ * @s: session
+ * @index: out, the slot reserved
+ *
+ * The slot is invisible to lookups until published and can be given back
+ * with ownbuf_slot_unreserve() without any handle having existed, so a call
+ * that fails after reserving leaves the table as it was.
+ *
+ * Return: 0, -EDQUOT over session_max_handles or the index space, -ENOMEM.
+ */
+int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index)
+{
+	u64 max = READ_ONCE(s->dev->limits->session_max_handles);
+	struct ownbuf_slot *slot;
+	int ret;
+
+	spin_lock(&s->lock);
+	for (;;) {
+		if (s->live >= max) {
+			ret = -EDQUOT;
+			goto out;
+		}
+		if (s->free_head) {
+			*index = s->free_head - 1;
+			slot = &s->slots[*index];
+			s->free_head = slot->next_free;
+			break;
+		}
+		if (s->used < s->nr_slots) {
+			*index = s->used++;
+			slot = &s->slots[*index];
+			break;
+		}
+		ret = ownbuf_table_grow(s);
+		if (ret)
+			goto out;
+	}
+	slot->gen++;
+	slot->kind = OWNBUF_SLOT_RESERVED;
+	s->live++;
+	ret = 0;
+out:
+	spin_unlock(&s->lock);
+	return ret;
+}
+
+/**
+ * ownbuf_slot_unreserve() - give back a reserved slot, as if never taken
+ * @s: session
+ * @index: slot from ownbuf_slot_reserve()
+ */
+void ownbuf_slot_unreserve(struct ownbuf_session *s, u32 index)
+{
+	struct ownbuf_slot *slot;
+
+	spin_lock(&s->lock);
+	slot = &s->slots[index];
+	WARN_ON_ONCE(slot->kind != OWNBUF_SLOT_RESERVED);
+	/* No handle of this generation escaped: it may be issued again. */
+	slot->gen--;
+	slot->kind = OWNBUF_SLOT_FREE;
+	slot->next_free = s->free_head;
+	s->free_head = index + 1;
+	s->live--;
+	spin_unlock(&s->lock);
+}
+
+/**
+ * ownbuf_slot_publish_owner() - make a reserved slot an owner handle
+ * @s: session
+ * @index: reserved slot
+ * @buf: the buffer @s now owns
+ *
+ * Return: the new handle.
+ */
+u64 ownbuf_slot_publish_owner(struct ownbuf_session *s, u32 index,
+			      struct ownbuf_buffer *buf)
+{
+	struct ownbuf_slot *slot;
+	u64 handle;
+
+	spin_lock(&s->lock);
+	slot = &s->slots[index];
+	slot->buf = buf;
+	slot->kind = OWNBUF_SLOT_OWNER;
+	handle = ownbuf_handle_make(s, index, slot->gen);
+	spin_unlock(&s->lock);
+	return handle;
+}
+
+/**
+ * ownbuf_slot_publish_borrow() - make a reserved slot a borrow handle
+ * @s: session
+ * @index: reserved slot
+ * @buf: the borrowed buffer; only its id and serial are kept
+ * @mode: &enum ownbuf_mode
+ *
+ * Return: the new handle.
+ */
+u64 ownbuf_slot_publish_borrow(struct ownbuf_session *s, u32 index,
+			       struct ownbuf_buffer *buf, u8 mode)
+{
+	struct ownbuf_slot *slot;
+	u64 handle;
+
+	spin_lock(&s->lock);
+	slot = &s->slots[index];
+	slot->id = buf->id;
+	slot->serial = buf->serial;
+	slot->mode = mode;
+	slot->kind = OWNBUF_SLOT_BORROW;
+	handle = ownbuf_handle_make(s, index, slot->gen);
+	spin_unlock(&s->lock);
+	atomic64_inc(&s->counters.borrows);
+	atomic64_inc(&s->dev->counters.borrows);
+	return handle;
+}
+
+/**
+ * ownbuf_slot_free() - end the live handle of a slot
+ * @s: session, lock held
+ * @index: a live owner or borrow slot
+ * @why: recorded so later uses of the dead handle are classified
+ */
+void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why)
+{
+	struct ownbuf_slot *slot = &s->slots[index];
+
+	lockdep_assert_held(&s->lock);
+	if (slot->kind == OWNBUF_SLOT_BORROW) {
+		atomic64_dec(&s->counters.borrows);
+		atomic64_dec(&s->dev->counters.borrows);
+	}
+	slot->kind = OWNBUF_SLOT_FREE;
+	slot->death = why;
+	slot->buf = NULL;
+	s->live--;
+	/* A slot whose generation cannot grow is retired, never reused. */
+	if (slot->gen >= OWNBUF_GEN_MAX)
+		return;
+	slot->next_free = s->free_head;
+	s->free_head = index + 1;
+}
+
+/**
+ * ownbuf_slot_find() - the slot a handle names, if it is live
+ * @s: session, lock held
+ * @handle: the handle userspace passed, not 0
+ * @index: out, the slot
+ * @death: out, on -ESTALE: why the handle died, as far as the slot still
+ *	remembers (its last two generations); older deaths read as dropped
+ *
+ * Return: 0 for a live owner or borrow handle; -EBADF for a value this
+ * session never gave out; -ESTALE for one it gave that is no longer live.
+ */
+int ownbuf_slot_find(struct ownbuf_session *s, u64 handle, u32 *index,
+		     enum ownbuf_death *death)
+{
+	u32 tag = handle >> (OWNBUF_GEN_BITS + OWNBUF_INDEX_BITS);
+	u32 gen = (handle >> OWNBUF_INDEX_BITS) & OWNBUF_GEN_MAX;
+	u32 idx = handle & OWNBUF_INDEX_MAX;
+	struct ownbuf_slot *slot;
+
+	lockdep_assert_held(&s->lock);
+	if (tag != s->tag || idx >= s->used || !gen)
+		return -EBADF;
+	slot = &s->slots[idx];
+	*index = idx;
+	if (gen > slot->gen)
+		return -EBADF;
+	if (gen == slot->gen) {
+		switch (slot->kind) {
+		case OWNBUF_SLOT_OWNER:
+		case OWNBUF_SLOT_BORROW:
+			return 0;
+		case OWNBUF_SLOT_RESERVED:
+			/* Not returned to userspace yet: nobody holds it. */
+			return -EBADF;
+		}
+		*death = slot->death;
+		return -ESTALE;
+	}
+	/* The slot was reused; it remembers why the one before died. */
+	*death = gen + 1 == slot->gen ? slot->death : OWNBUF_DEATH_DROPPED;
+	return -ESTALE;
+}

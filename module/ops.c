@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ownbuf operations on a session's own handles: create, drop, read/write
+ * access, borrow, release, clone, freeze, query. Each checks its errors in
+ * the contract's order (EINVAL request, EBADF, ESTALE, EINVAL kind, ERANGE,
+ * EACCES, EBUSY, then resources) and counts what it refuses by class.
+ */
+
+#include <linux/overflow.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <ownbuf/core.h>
+
+/**
+ * ownbuf_refuse_stale() - count a refusal from ownbuf_slot_find() by class
+ * @s: session
+ * @err: -EBADF or -ESTALE
+ * @death: why the handle died, for -ESTALE
+ * @freeing: the call was a drop or release, so a dead handle is a double free
+ *
+ * Return: @err.
+ */
+int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
+			enum ownbuf_death death, bool freeing)
+{
+	if (err != -ESTALE)
+		return err;
+	switch (death) {
+	case OWNBUF_DEATH_MOVED:
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_USE_AFTER_MOVE);
+		break;
+	case OWNBUF_DEATH_REVOKED:
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+		break;
+	default:
+		ownbuf_count_violation(s, freeing ? OWNBUF_VIOLATION_DOUBLE_FREE :
+					  OWNBUF_VIOLATION_USE_AFTER_FREE);
+		break;
+	}
+	return err;
+}
+
+/**
+ * ownbuf_resolve() - pin the buffer a live handle names
+ * @s: session
+ * @handle: any owner or borrow handle
+ * @ref: out: the pinned buffer and what the handle may do with it
+ *
+ * An owner handle pins its buffer under the session lock: its slot is
+ * cleared under that lock before a drop starts waiting. A borrow handle
+ * finds its buffer through the device's id table, and answers ESTALE once
+ * the owner dropped it (a lifetime violation: the borrow outlived it).
+ *
+ * Return: 0 with the buffer pinned, or a negative errno (counted).
+ */
+int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
+{
+	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	struct ownbuf_slot *slot;
+	u64 serial;
+	u32 id;
+	int ret;
+
+	if (!handle) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	spin_lock(&s->lock);
+	ret = ownbuf_slot_find(s, handle, &ref->index, &death);
+	if (ret) {
+		spin_unlock(&s->lock);
+		return ownbuf_refuse_stale(s, ret, death, false);
+	}
+	slot = &s->slots[ref->index];
+	if (slot->kind == OWNBUF_SLOT_OWNER) {
+		ref->owner = true;
+		ref->mode = 0;
+		ref->buf = slot->buf;
+		atomic_inc(&ref->buf->users);
+		spin_unlock(&s->lock);
+		return 0;
+	}
+	ref->owner = false;
+	ref->mode = slot->mode;
+	id = slot->id;
+	serial = slot->serial;
+	spin_unlock(&s->lock);
+
+	ref->buf = ownbuf_buffer_pin_by_id(s->dev, id, serial);
+	if (ref->buf && ownbuf_buffer_dead(ref->buf)) {
+		ownbuf_buffer_unpin(ref->buf);
+		ref->buf = NULL;
+	}
+	if (!ref->buf) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/*
+ * A pinned buffer may have been dropped since the lookup (by another thread
+ * of the owner, or with REVOKE): the handle is stale from that moment.
+ */
+static int ownbuf_ref_check_alive(struct ownbuf_session *s, struct ownbuf_ref *ref)
+{
+	if (!ownbuf_buffer_dead(ref->buf))
+		return 0;
+	ownbuf_count_violation(s, ref->owner ? OWNBUF_VIOLATION_USE_AFTER_FREE :
+				  OWNBUF_VIOLATION_LIFETIME);
+	return -ESTALE;
+}
+
+static bool ownbuf_mode_valid(u32 mode)
+{
+	return mode == OWNBUF_MODE_SHARED || mode == OWNBUF_MODE_MUT;
+}
+
+/*
+ * Give a new buffer an owner handle in @s; on failure the buffer is freed
+ * as if it never existed.
+ */
+static int ownbuf_adopt_new(struct ownbuf_session *s, struct ownbuf_buffer *buf,
+			    u64 *out)
+{
+	u32 index;
+	int ret;
+
+	ret = ownbuf_slot_reserve(s, &index);
+	if (ret) {
+		ownbuf_state_kill(buf, true);
+		ownbuf_session_uncharge(s, buf->size);
+		ownbuf_buffer_destroy(buf);
+		return ret;
+	}
+	*out = ownbuf_slot_publish_owner(s, index, buf);
+	return 0;
+}
+
+/**
+ * ownbuf_create() - a new zeroed buffer owned by @s
+ * @s: session
+ * @size: bytes
+ * @flags: must be 0
+ * @out: the owner handle
+ *
+ * Return: 0; -EINVAL size 0 or flags; -EFBIG; -EDQUOT; -ENOMEM.
+ */
+int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out)
+{
+	struct ownbuf_buffer *buf;
+	int ret;
+
+	if (flags || !size)
+		return -EINVAL;
+	ret = ownbuf_buffer_alloc(s, size, &buf);
+	if (ret)
+		return ret;
+	return ownbuf_adopt_new(s, buf, out);
+}
+
+/**
+ * ownbuf_drop() - free an owned buffer now
+ * @s: session
+ * @handle: owner handle
+ * @flags: 0, or %OWNBUF_DROP_REVOKE to revoke borrows and loans first
+ *
+ * Return: 0; -EINVAL; -EBADF; -ESTALE (a double free when it was dropped);
+ * -EBUSY borrows or loans out without REVOKE.
+ */
+int ownbuf_drop(struct ownbuf_session *s, u64 handle, u32 flags)
+{
+	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	struct ownbuf_buffer *buf;
+	u32 index;
+	int ret;
+
+	if (flags & ~OWNBUF_DROP_REVOKE)
+		return -EINVAL;
+	if (!handle) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	spin_lock(&s->lock);
+	ret = ownbuf_slot_find(s, handle, &index, &death);
+	if (ret) {
+		spin_unlock(&s->lock);
+		return ownbuf_refuse_stale(s, ret, death, true);
+	}
+	if (s->slots[index].kind != OWNBUF_SLOT_OWNER) {
+		spin_unlock(&s->lock);
+		return -EINVAL;
+	}
+	buf = s->slots[index].buf;
+	ret = ownbuf_state_kill(buf, flags & OWNBUF_DROP_REVOKE);
+	if (ret) {
+		spin_unlock(&s->lock);
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+		return ret;
+	}
+	ownbuf_slot_free(s, index, OWNBUF_DEATH_DROPPED);
+	spin_unlock(&s->lock);
+
+	ownbuf_session_uncharge(s, buf->size);
+	ownbuf_buffer_destroy(buf);
+	return 0;
+}
+
+/**
+ * ownbuf_access_begin() - check and start a read or write of a range
+ * @s: session
+ * @handle: any live handle
+ * @write: whether the caller will write
+ * @off: first byte
+ * @len: bytes; 0 is allowed when @off <= size
+ * @acc: out: what to copy, with the buffer pinned and locked
+ *
+ * On success the caller copies @acc->len bytes at @acc->data, then calls
+ * ownbuf_access_end(). Writers hold the data lock alone, readers share it,
+ * so a read never sees part of a write.
+ *
+ * Return: 0; -EINVAL; -EBADF; -ESTALE; -ERANGE; -EACCES write through a
+ * shared borrow or to a frozen buffer; -EBUSY through the owner handle while
+ * a mutable borrow (read) or any borrow (write) is out.
+ */
+int ownbuf_access_begin(struct ownbuf_session *s, u64 handle, bool write,
+			u64 off, u64 len, struct ownbuf_access *acc)
+{
+	struct ownbuf_ref ref;
+	u64 end;
+	long st;
+	int ret;
+
+	ret = ownbuf_resolve(s, handle, &ref);
+	if (ret)
+		return ret;
+	if (check_add_overflow(off, len, &end) || end > ref.buf->size) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_OVERFLOW);
+		ret = -ERANGE;
+		goto unpin;
+	}
+	if (write && !ref.owner && ref.mode != OWNBUF_MODE_MUT) {
+		ret = -EACCES;
+		goto unpin;
+	}
+
+	if (write)
+		down_write(&ref.buf->data_lock);
+	else
+		down_read(&ref.buf->data_lock);
+
+	ret = ownbuf_ref_check_alive(s, &ref);
+	if (ret)
+		goto unlock;
+	st = atomic_long_read(&ref.buf->state);
+	if (write && (st & OWNBUF_ST_FROZEN)) {
+		ret = -EACCES;
+		goto unlock;
+	}
+	if (ref.owner && (st & (write ? OWNBUF_ST_BORROWED : OWNBUF_ST_MUT))) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
+		ret = -EBUSY;
+		goto unlock;
+	}
+	acc->buf = ref.buf;
+	acc->data = ref.buf->data + off;
+	acc->len = len;
+	acc->write = write;
+	return 0;
+
+unlock:
+	if (write)
+		up_write(&ref.buf->data_lock);
+	else
+		up_read(&ref.buf->data_lock);
+unpin:
+	ownbuf_buffer_unpin(ref.buf);
+	return ret;
+}
+
+/**
+ * ownbuf_access_end() - finish what ownbuf_access_begin() started
+ * @acc: the access
+ */
+void ownbuf_access_end(struct ownbuf_access *acc)
+{
+	if (acc->write)
+		up_write(&acc->buf->data_lock);
+	else
+		up_read(&acc->buf->data_lock);
+	ownbuf_buffer_unpin(acc->buf);
+}
+
+/**
+ * ownbuf_borrow() - a new borrow handle in @s
+ * @s: session
+ * @handle: any live handle of the buffer (borrowing a borrow is allowed; the
+ *	new borrow stands on its own)
+ * @mode: &enum ownbuf_mode
+ * @flags: must be 0
+ * @out: the borrow handle
+ *
+ * Return: 0; -EINVAL; -EBADF; -ESTALE; -EACCES mutable borrow of a frozen
+ * buffer; -EBUSY rule 2; -EDQUOT; -ENOMEM.
+ */
+int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
+		  u64 *out)
+{
+	struct ownbuf_ref ref;
+	u32 index;
+	int ret;
+
+	if (flags || !ownbuf_mode_valid(mode))
+		return -EINVAL;
+	ret = ownbuf_resolve(s, handle, &ref);
+	if (ret)
+		return ret;
+	ret = ownbuf_state_borrow(ref.buf, mode);
+	if (ret) {
+		if (ret == -EBUSY)
+			ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
+		else if (ret == -ESTALE)
+			ownbuf_ref_check_alive(s, &ref);
+		goto unpin;
+	}
+	ret = ownbuf_slot_reserve(s, &index);
+	if (ret) {
+		ownbuf_state_unborrow(ref.buf, mode);
+		goto unpin;
+	}
+	*out = ownbuf_slot_publish_borrow(s, index, ref.buf, mode);
+unpin:
+	ownbuf_buffer_unpin(ref.buf);
+	return ret;
+}
+
+/**
+ * ownbuf_release() - end a borrow
+ * @s: session
+ * @handle: borrow handle
+ * @flags: must be 0
+ *
+ * A borrow revoked with its buffer answers ESTALE, once; its handle is freed
+ * all the same, so that a session can clean up after a lender that went away.
+ *
+ * Return: 0; -EINVAL; -EBADF; -ESTALE released (double free) or revoked.
+ */
+int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
+{
+	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	struct ownbuf_buffer *buf;
+	struct ownbuf_slot *slot;
+	u32 index;
+	u8 mode;
+	int ret;
+
+	if (flags)
+		return -EINVAL;
+	if (!handle) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	spin_lock(&s->lock);
+	ret = ownbuf_slot_find(s, handle, &index, &death);
+	if (ret) {
+		spin_unlock(&s->lock);
+		return ownbuf_refuse_stale(s, ret, death, true);
+	}
+	slot = &s->slots[index];
+	if (slot->kind != OWNBUF_SLOT_BORROW) {
+		spin_unlock(&s->lock);
+		return -EINVAL;
+	}
+	mode = slot->mode;
+	buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
+	if (buf && ownbuf_buffer_dead(buf)) {
+		ownbuf_buffer_unpin(buf);
+		buf = NULL;
+	}
+	ownbuf_slot_free(s, index, buf ? OWNBUF_DEATH_RELEASED : OWNBUF_DEATH_REVOKED);
+	spin_unlock(&s->lock);
+
+	if (!buf) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+		return -ESTALE;
+	}
+	ownbuf_state_unborrow(buf, mode);
+	ownbuf_buffer_unpin(buf);
+	return 0;
+}
+
+/**
+ * ownbuf_release_on_close() - release a borrow slot of a closing session
+ * @s: session, its lock held
+ * @index: a borrow slot
+ */
+void ownbuf_release_on_close(struct ownbuf_session *s, u32 index)
+{
+	struct ownbuf_slot *slot = &s->slots[index];
+	struct ownbuf_buffer *buf;
+
+	buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
+	if (buf) {
+		if (!ownbuf_buffer_dead(buf))
+			ownbuf_state_unborrow(buf, slot->mode);
+		ownbuf_buffer_unpin(buf);
+	}
+	ownbuf_slot_free(s, index, OWNBUF_DEATH_RELEASED);
+}
+
+/**
+ * ownbuf_clone() - a deep copy, owned by @s
+ * @s: session
+ * @handle: any live handle the caller may read through
+ * @flags: must be 0
+ * @out: owner handle of the copy, which is never frozen
+ *
+ * Return: as a read of the whole buffer, then as create.
+ */
+int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
+{
+	struct ownbuf_buffer *copy;
+	struct ownbuf_access acc;
+	int ret;
+
+	if (flags)
+		return -EINVAL;
+	if (!handle) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	ret = ownbuf_access_begin(s, handle, false, 0, 0, &acc);
+	if (ret)
+		return ret;
+	ret = ownbuf_buffer_alloc(s, acc.buf->size, &copy);
+	if (!ret)
+		memcpy(copy->data, acc.buf->data, acc.buf->size);
+	ownbuf_access_end(&acc);
+	if (ret)
+		return ret;
+	return ownbuf_adopt_new(s, copy, out);
+}
+
+/**
+ * ownbuf_freeze() - make an owned buffer immutable for good
+ * @s: session
+ * @handle: owner handle
+ * @flags: must be 0
+ *
+ * Return: 0 (also when already frozen); -EINVAL; -EBADF; -ESTALE; -EBUSY a
+ * mutable borrow or loan is out.
+ */
+int ownbuf_freeze(struct ownbuf_session *s, u64 handle, u32 flags)
+{
+	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	u32 index;
+	int ret;
+
+	if (flags)
+		return -EINVAL;
+	if (!handle) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	spin_lock(&s->lock);
+	ret = ownbuf_slot_find(s, handle, &index, &death);
+	if (ret) {
+		spin_unlock(&s->lock);
+		return ownbuf_refuse_stale(s, ret, death, false);
+	}
+	if (s->slots[index].kind != OWNBUF_SLOT_OWNER) {
+		spin_unlock(&s->lock);
+		return -EINVAL;
+	}
+	ret = ownbuf_state_freeze(s->slots[index].buf);
+	spin_unlock(&s->lock);
+	if (ret)
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
+	return ret;
+}
+
+/**
+ * ownbuf_query() - describe a buffer through one of its handles
+ * @s: session
+ * @handle: any live handle
+ * @q: out: the out_* fields are filled, the rest left alone
+ *
+ * Return: 0; -EINVAL; -EBADF; -ESTALE.
+ */
+int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q)
+{
+	struct ownbuf_ref ref;
+	long st;
+	int ret;
+
+	ret = ownbuf_resolve(s, handle, &ref);
+	if (ret)
+		return ret;
+	ret = ownbuf_ref_check_alive(s, &ref);
+	if (!ret) {
+		st = atomic_long_read(&ref.buf->state);
+		q->out_size = ref.buf->size;
+		q->out_id = ref.buf->serial;
+		q->out_kind = ref.owner ? OWNBUF_KIND_OWNER : OWNBUF_KIND_BORROW;
+		q->out_mode = ref.mode;
+		q->out_shared = st >> OWNBUF_ST_SHARED_SHIFT;
+		q->out_mut = !!(st & OWNBUF_ST_MUT);
+		q->out_frozen = !!(st & OWNBUF_ST_FROZEN);
+		q->__out_reserved = 0;
+	}
+	ownbuf_buffer_unpin(ref.buf);
+	return ret;
+}

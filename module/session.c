@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ownbuf sessions: the owner behind each open file description. Closing one
+ * frees everything it owns (revoking borrows of it held anywhere), releases
+ * the borrows it holds and frees its untaken tickets.
+ */
+
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include <ownbuf/core.h>
+
+/**
+ * ownbuf_session_create() - a new, empty session
+ * @dev: its device
+ *
+ * Return: the session, or an ERR_PTR: -ENOMEM, or -EMFILE when every
+ * session tag is in use.
+ */
+struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
+{
+	struct ownbuf_session *s;
+	int tag;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->dev = dev;
+	spin_lock_init(&s->lock);
+	INIT_LIST_HEAD(&s->tickets);
+	s->pid = task_tgid_nr(current);
+	atomic64_set(&s->counters.sessions, 1);
+
+	mutex_lock(&dev->sessions_lock);
+	/* Cyclic, so a closed session's handles do not soon name a new one. */
+	tag = idr_alloc_cyclic(&dev->tags, s, 1, OWNBUF_TAG_MAX + 1, GFP_KERNEL);
+	if (tag >= 0) {
+		s->tag = tag;
+		list_add_tail(&s->node, &dev->sessions);
+		atomic64_inc(&dev->counters.sessions);
+	}
+	mutex_unlock(&dev->sessions_lock);
+	if (tag < 0) {
+		kfree(s);
+		return ERR_PTR(tag == -ENOSPC ? -EMFILE : tag);
+	}
+	return s;
+}
+
+/**
+ * ownbuf_session_destroy() - close a session
+ * @s: the session; no call of its own may be running
+ *
+ * Other sessions may be using its buffers through borrows right now: each
+ * buffer's destruction waits for those calls to leave, and their handles
+ * answer ESTALE from then on.
+ */
+void ownbuf_session_destroy(struct ownbuf_session *s)
+{
+	struct ownbuf_device *dev = s->dev;
+	struct ownbuf_buffer *buf;
+	u32 i;
+
+	ownbuf_tickets_release_all(s);
+
+	for (i = 0; i < s->used; i++) {
+		spin_lock(&s->lock);
+		switch (s->slots[i].kind) {
+		case OWNBUF_SLOT_OWNER:
+			buf = s->slots[i].buf;
+			ownbuf_state_kill(buf, true);
+			ownbuf_slot_free(s, i, OWNBUF_DEATH_DROPPED);
+			spin_unlock(&s->lock);
+			ownbuf_session_uncharge(s, buf->size);
+			ownbuf_buffer_destroy(buf);
+			continue;
+		case OWNBUF_SLOT_BORROW:
+			ownbuf_release_on_close(s, i);
+			break;
+		}
+		spin_unlock(&s->lock);
+	}
+	WARN_ON(s->live);
+
+	mutex_lock(&dev->sessions_lock);
+	list_del(&s->node);
+	idr_remove(&dev->tags, s->tag);
+	atomic64_dec(&dev->counters.sessions);
+	mutex_unlock(&dev->sessions_lock);
+
+	kvfree(s->slots);
+	kfree(s);
+}
+
+static void ownbuf_counts_fill(struct ownbuf_counts *out,
+			       const struct ownbuf_counters *c)
+{
+	int i;
+
+	out->buffers = atomic64_read(&c->buffers);
+	out->bytes = atomic64_read(&c->bytes);
+	out->borrows = atomic64_read(&c->borrows);
+	out->tickets = atomic64_read(&c->tickets);
+	out->sessions = atomic64_read(&c->sessions);
+	out->refused = atomic64_read(&c->refused);
+	for (i = 0; i < OWNBUF_VIOLATION_SLOTS; i++)
+		out->violations[i] = atomic64_read(&c->violations[i]);
+}
+
+/**
+ * ownbuf_stats() - the session's and the device's counters
+ * @s: session
+ * @out: out_session and out_device are filled
+ */
+void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out)
+{
+	ownbuf_counts_fill(&out->out_session, &s->counters);
+	ownbuf_counts_fill(&out->out_device, &s->dev->counters);
+}

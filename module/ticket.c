@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ownbuf tickets: moves (give/take) and loans (lend/accept) between
+ * sessions, and cancel by their maker.
+ *
+ * A ticket lives in the device's hash, keyed by its random value, and on its
+ * maker's list, both under tickets_lock. Whoever unhashes it owns it: take,
+ * accept, cancel, or the maker's close. Calls that must reserve resources
+ * first (a slot, a quota) look the ticket up, reserve, then look it up again
+ * to unhash it, so a ticket never dies on a failed call.
+ */
+
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include <ownbuf/core.h>
+
+static struct ownbuf_ticket *ownbuf_ticket_find(struct ownbuf_device *dev, u64 value)
+{
+	struct ownbuf_ticket *t;
+
+	lockdep_assert_held(&dev->tickets_lock);
+	hash_for_each_possible(dev->tickets, t, hnode, value)
+		if (t->value == value)
+			return t;
+	return NULL;
+}
+
+/* Publish @t under a fresh value; its maker's ticket quota is charged. */
+static u64 ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t)
+{
+	struct ownbuf_device *dev = s->dev;
+
+	t->maker = s;
+	spin_lock(&dev->tickets_lock);
+	do {
+		t->value = get_random_u64();
+	} while (!t->value || ownbuf_ticket_find(dev, t->value));
+	hash_add(dev->tickets, &t->hnode, t->value);
+	list_add_tail(&t->maker_node, &s->tickets);
+	atomic64_inc(&dev->counters.tickets);
+	spin_unlock(&dev->tickets_lock);
+	return t->value;
+}
+
+/* Take @t out of the hash and its maker's list: the caller now owns it. */
+static void ownbuf_ticket_unhash(struct ownbuf_device *dev, struct ownbuf_ticket *t)
+{
+	lockdep_assert_held(&dev->tickets_lock);
+	hash_del(&t->hnode);
+	list_del_init(&t->maker_node);
+	atomic64_dec(&t->maker->counters.tickets);
+	atomic64_dec(&dev->counters.tickets);
+}
+
+/* Whether the buffer a lend ticket carries a loan of is still alive. */
+static bool ownbuf_loan_alive(struct ownbuf_device *dev, struct ownbuf_ticket *t)
+{
+	struct ownbuf_buffer *buf = ownbuf_buffer_pin_by_id(dev, t->id, t->serial);
+	bool alive;
+
+	if (!buf)
+		return false;
+	alive = !ownbuf_buffer_dead(buf);
+	ownbuf_buffer_unpin(buf);
+	return alive;
+}
+
+static int ownbuf_charge_ticket(struct ownbuf_session *s)
+{
+	return ownbuf_charge(&s->counters.tickets, 1,
+			     READ_ONCE(s->dev->limits->session_max_tickets));
+}
+
+/**
+ * ownbuf_give() - move a buffer out of @s onto a ticket
+ * @s: session
+ * @handle: owner handle; dead when this returns 0
+ * @flags: must be 0
+ * @ticket: out: the move ticket
+ *
+ * Return: 0; -EINVAL; -EBADF; -ESTALE; -EBUSY borrows or loans out;
+ * -EDQUOT over session_max_tickets; -ENOMEM.
+ */
+int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
+{
+	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	struct ownbuf_ticket *t;
+	struct ownbuf_buffer *buf;
+	u32 index;
+	int ret;
+
+	if (flags)
+		return -EINVAL;
+	if (!handle) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	/* Allocated first, so nothing can fail after the handle is killed. */
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+
+	spin_lock(&s->lock);
+	ret = ownbuf_slot_find(s, handle, &index, &death);
+	if (ret) {
+		spin_unlock(&s->lock);
+		ret = ownbuf_refuse_stale(s, ret, death, false);
+		goto free;
+	}
+	if (s->slots[index].kind != OWNBUF_SLOT_OWNER) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	buf = s->slots[index].buf;
+	if (atomic_long_read(&buf->state) & OWNBUF_ST_BORROWED) {
+		ret = -EBUSY;
+		goto unlock_lifetime;
+	}
+	if (!t) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	ret = ownbuf_charge_ticket(s);
+	if (ret)
+		goto unlock;
+	ret = ownbuf_state_give(buf);
+	if (ret) {
+		atomic64_dec(&s->counters.tickets);
+		goto unlock_lifetime;
+	}
+	ownbuf_slot_free(s, index, OWNBUF_DEATH_MOVED);
+	spin_unlock(&s->lock);
+
+	ownbuf_session_uncharge(s, buf->size);
+	t->kind = OWNBUF_TICKET_MOVE;
+	t->buf = buf;
+	*ticket = ownbuf_ticket_insert(s, t);
+	return 0;
+
+unlock_lifetime:
+	ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+unlock:
+	spin_unlock(&s->lock);
+free:
+	kfree(t);
+	return ret;
+}
+
+/*
+ * Check a ticket before reserving anything for it: ENOENT when it is gone
+ * (a loan of a dead buffer included), EINVAL when it is of the other kind,
+ * and the size of a moving buffer for the quota charge.
+ */
+static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u8 want,
+			      bool maker_only, u64 *size)
+{
+	struct ownbuf_device *dev = s->dev;
+	struct ownbuf_ticket *t;
+	int ret = 0;
+
+	spin_lock(&dev->tickets_lock);
+	t = ownbuf_ticket_find(dev, value);
+	if (!t || (maker_only && t->maker != s))
+		ret = -ENOENT;
+	else if (t->kind == OWNBUF_TICKET_LEND && !ownbuf_loan_alive(dev, t))
+		ret = -ENOENT;
+	else if (want && t->kind != want)
+		ret = -EINVAL;
+	else if (t->kind == OWNBUF_TICKET_MOVE)
+		*size = t->buf->size;
+	spin_unlock(&dev->tickets_lock);
+	return ret;
+}
+
+/* Unhash the ticket peeked at, if it is still there and unchanged. */
+static struct ownbuf_ticket *ownbuf_ticket_claim(struct ownbuf_session *s, u64 value,
+						 u8 kind, bool maker_only, u64 size)
+{
+	struct ownbuf_device *dev = s->dev;
+	struct ownbuf_ticket *t;
+
+	spin_lock(&dev->tickets_lock);
+	t = ownbuf_ticket_find(dev, value);
+	if (t && (t->kind != kind || (maker_only && t->maker != s) ||
+		  (kind == OWNBUF_TICKET_MOVE && t->buf->size != size)))
+		t = NULL;
+	if (t)
+		ownbuf_ticket_unhash(dev, t);
+	spin_unlock(&dev->tickets_lock);
+	return t;
+}
+
+/* take and cancel of a move ticket: the buffer gets an owner handle in @s. */
+static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool maker_only,
+			      u64 size, u64 *out)
+{
+	struct ownbuf_ticket *t;
+	struct ownbuf_buffer *buf;
+	u32 index;
+	int ret;
+
+	ret = ownbuf_slot_reserve(s, &index);
+	if (ret)
+		return ret;
+	ret = ownbuf_session_charge(s, size);
+	if (ret)
+		goto unreserve;
+	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_MOVE, maker_only, size);
+	if (!t) {
+		ret = -ENOENT;
+		goto uncharge;
+	}
+	buf = t->buf;
+	kfree(t);
+	atomic_long_andnot(OWNBUF_ST_TRANSIT, &buf->state);
+	*out = ownbuf_slot_publish_owner(s, index, buf);
+	return 0;
+
+uncharge:
+	ownbuf_session_uncharge(s, size);
+unreserve:
+	ownbuf_slot_unreserve(s, index);
+	return ret;
+}
+
+/**
+ * ownbuf_take() - move a buffer in: a new owner handle in @s
+ * @s: session (the maker's own session may take its ticket)
+ * @value: a move ticket
+ * @flags: must be 0
+ * @out: the owner handle
+ *
+ * Return: 0; -EINVAL flags, ticket 0, or a live lend ticket (which stays
+ * valid); -ENOENT; -EDQUOT; -ENOMEM.
+ */
+int ownbuf_take(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
+{
+	u64 size = 0;
+	int ret;
+
+	if (flags)
+		return -EINVAL;
+	if (!value) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	ret = ownbuf_ticket_peek(s, value, OWNBUF_TICKET_MOVE, false, &size);
+	if (ret)
+		return ret;
+	return ownbuf_adopt_moved(s, value, false, size, out);
+}
+
+/**
+ * ownbuf_cancel() - the maker takes an untaken ticket back
+ * @s: session that made the ticket
+ * @value: the ticket
+ * @flags: must be 0
+ * @out: a new owner handle for a move ticket; 0 for a lend ticket
+ *
+ * Return: 0; -EINVAL; -ENOENT unknown, used, another session's, or a loan
+ * of a buffer that is gone; -EDQUOT; -ENOMEM.
+ */
+int ownbuf_cancel(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
+{
+	struct ownbuf_device *dev = s->dev;
+	struct ownbuf_ticket *t;
+	struct ownbuf_buffer *buf;
+	u64 size = 0;
+	int ret;
+
+	if (flags)
+		return -EINVAL;
+	if (!value) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	spin_lock(&dev->tickets_lock);
+	t = ownbuf_ticket_find(dev, value);
+	if (!t || t->maker != s) {
+		spin_unlock(&dev->tickets_lock);
+		return -ENOENT;
+	}
+	if (t->kind == OWNBUF_TICKET_MOVE) {
+		size = t->buf->size;
+		spin_unlock(&dev->tickets_lock);
+		return ownbuf_adopt_moved(s, value, true, size, out);
+	}
+	/* A loan just ends; nothing to reserve. */
+	ownbuf_ticket_unhash(dev, t);
+	spin_unlock(&dev->tickets_lock);
+
+	*out = 0;
+	buf = ownbuf_buffer_pin_by_id(dev, t->id, t->serial);
+	ret = -ENOENT;
+	if (buf) {
+		if (!ownbuf_buffer_dead(buf)) {
+			ownbuf_state_unborrow(buf, t->mode);
+			ret = 0;
+		}
+		ownbuf_buffer_unpin(buf);
+	}
+	kfree(t);
+	return ret;
+}
+
+/**
+ * ownbuf_lend() - a borrow carried by a ticket, counted from now on
+ * @s: session
+ * @handle: any live handle of the buffer
+ * @mode: &enum ownbuf_mode
+ * @flags: must be 0
+ * @ticket: out: the lend ticket
+ *
+ * Return: as ownbuf_borrow(), and -EDQUOT over session_max_tickets.
+ */
+int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
+		u64 *ticket)
+{
+	struct ownbuf_ticket *t;
+	struct ownbuf_ref ref;
+	int ret;
+
+	if (flags || (mode != OWNBUF_MODE_SHARED && mode != OWNBUF_MODE_MUT))
+		return -EINVAL;
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	ret = ownbuf_resolve(s, handle, &ref);
+	if (ret)
+		goto free;
+	ret = ownbuf_state_borrow(ref.buf, mode);
+	if (ret) {
+		if (ret == -EBUSY)
+			ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
+		else if (ret == -ESTALE)
+			ownbuf_count_violation(s, ref.owner ?
+					       OWNBUF_VIOLATION_USE_AFTER_FREE :
+					       OWNBUF_VIOLATION_LIFETIME);
+		goto unpin;
+	}
+	ret = t ? ownbuf_charge_ticket(s) : -ENOMEM;
+	if (ret) {
+		ownbuf_state_unborrow(ref.buf, mode);
+		goto unpin;
+	}
+	t->kind = OWNBUF_TICKET_LEND;
+	t->mode = mode;
+	t->id = ref.buf->id;
+	t->serial = ref.buf->serial;
+	*ticket = ownbuf_ticket_insert(s, t);
+	t = NULL;
+unpin:
+	ownbuf_buffer_unpin(ref.buf);
+free:
+	kfree(t);
+	return ret;
+}
+
+/**
+ * ownbuf_accept() - turn a lend ticket into a borrow handle in @s
+ * @s: session (the maker's own session may accept its ticket)
+ * @value: a lend ticket
+ * @flags: must be 0
+ * @out: the borrow handle
+ *
+ * Return: 0; -EINVAL flags, ticket 0, or a live move ticket (which stays
+ * valid); -ENOENT; -EDQUOT; -ENOMEM.
+ */
+int ownbuf_accept(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
+{
+	struct ownbuf_buffer *buf;
+	struct ownbuf_ticket *t;
+	u64 size = 0;
+	u32 index;
+	int ret;
+
+	if (flags)
+		return -EINVAL;
+	if (!value) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	ret = ownbuf_ticket_peek(s, value, OWNBUF_TICKET_LEND, false, &size);
+	if (ret)
+		return ret;
+	ret = ownbuf_slot_reserve(s, &index);
+	if (ret)
+		return ret;
+	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_LEND, false, 0);
+	buf = t ? ownbuf_buffer_pin_by_id(s->dev, t->id, t->serial) : NULL;
+	if (buf && ownbuf_buffer_dead(buf)) {
+		ownbuf_buffer_unpin(buf);
+		buf = NULL;
+	}
+	if (!buf) {
+		/* Gone meanwhile: the loan died with its buffer. */
+		ownbuf_slot_unreserve(s, index);
+		kfree(t);
+		return -ENOENT;
+	}
+	/* The loan's place in the borrow state passes to the handle. */
+	*out = ownbuf_slot_publish_borrow(s, index, buf, t->mode);
+	ownbuf_buffer_unpin(buf);
+	kfree(t);
+	return 0;
+}
+
+/**
+ * ownbuf_tickets_release_all() - free every untaken ticket of a closing
+ * session: moving buffers are freed with it, loans end
+ * @s: the closing session
+ */
+void ownbuf_tickets_release_all(struct ownbuf_session *s)
+{
+	struct ownbuf_device *dev = s->dev;
+	struct ownbuf_ticket *t, *tmp;
+	struct ownbuf_buffer *buf;
+	LIST_HEAD(mine);
+
+	spin_lock(&dev->tickets_lock);
+	list_for_each_entry_safe(t, tmp, &s->tickets, maker_node) {
+		ownbuf_ticket_unhash(dev, t);
+		list_add_tail(&t->maker_node, &mine);
+	}
+	spin_unlock(&dev->tickets_lock);
+
+	list_for_each_entry_safe(t, tmp, &mine, maker_node) {
+		list_del(&t->maker_node);
+		if (t->kind == OWNBUF_TICKET_MOVE) {
+			ownbuf_state_kill(t->buf, true);
+			ownbuf_buffer_destroy(t->buf);
+		} else {
+			buf = ownbuf_buffer_pin_by_id(dev, t->id, t->serial);
+			if (buf) {
+				if (!ownbuf_buffer_dead(buf))
+					ownbuf_state_unborrow(buf, t->mode);
+				ownbuf_buffer_unpin(buf);
+			}
+		}
+		kfree(t);
+	}
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for allocation failure paths: every allocation an operation
+ * makes is failed in turn (the task's fail-nth, as tools/testing/selftests/
+ * iommu/iommufd_fail_nth.c does from userspace), and the operation must
+ * then answer ENOMEM with nothing changed: no handle, no charge, no ticket,
+ * no borrow. kmemleak, scanned after the run, sees what the counters miss.
+ *
+ * Needs CONFIG_FAULT_INJECTION and the failslab/fail_page_alloc attributes
+ * set to fail sleeping allocations (the guest's init does), else skipped.
+ */
+
+#include <linux/fault-inject.h>
+#include <linux/sched.h>
+
+#include "core_kunit.h"
+
+#define OB_MAX_NTH 64
+
+struct ob_fault_ctx {
+	struct ownbuf_kunit_dev *kd;
+	struct ownbuf_session *a, *b;
+	u64 h;		/* owned by a */
+	u64 ticket;	/* made by a, of the kind the op needs */
+	u64 out;
+};
+
+struct ob_fault_case {
+	const char *name;
+	/* Sets up what the op needs; no fault injection during it. */
+	void (*prepare)(struct kunit *test, struct ob_fault_ctx *c);
+	int (*op)(struct ob_fault_ctx *c);
+};
+
+struct ob_snapshot {
+	s64 dev_buffers, dev_bytes, dev_tickets, dev_borrows;
+	s64 a_buffers, b_buffers, a_tickets, b_borrows;
+	u32 a_live, b_live;
+};
+
+static void ob_snap(struct ob_fault_ctx *c, struct ob_snapshot *s)
+{
+	struct ownbuf_counters *d = &c->kd->dev.counters;
+
+	s->dev_buffers = atomic64_read(&d->buffers);
+	s->dev_bytes = atomic64_read(&d->bytes);
+	s->dev_tickets = atomic64_read(&d->tickets);
+	s->dev_borrows = atomic64_read(&d->borrows);
+	s->a_buffers = atomic64_read(&c->a->counters.buffers);
+	s->b_buffers = atomic64_read(&c->b->counters.buffers);
+	s->a_tickets = atomic64_read(&c->a->counters.tickets);
+	s->b_borrows = atomic64_read(&c->b->counters.borrows);
+	s->a_live = c->a->live;
+	s->b_live = c->b->live;
+}
+
+static void ob_prep_buffer(struct kunit *test, struct ob_fault_ctx *c)
+{
+	c->h = ownbuf_kunit_create(test, c->a, 4096);
+}
+
+static void ob_prep_move(struct kunit *test, struct ob_fault_ctx *c)
+{
+	ob_prep_buffer(test, c);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(c->a, c->h, 0, &c->ticket));
+}
+
+/*
+ * Fill every slot of a's table, so that the op's new handle must grow it:
+ * the table's allocation is then one of those failed.
+ */
+static void ob_prep_full_table(struct kunit *test, struct ob_fault_ctx *c)
+{
+	while (c->a->free_head || c->a->used < c->a->nr_slots)
+		ownbuf_kunit_create(test, c->a, 8);
+}
+
+static void ob_prep_buffer_full(struct kunit *test, struct ob_fault_ctx *c)
+{
+	ob_prep_buffer(test, c);
+	ob_prep_full_table(test, c);
+}
+
+static void ob_prep_move_full(struct kunit *test, struct ob_fault_ctx *c)
+{
+	ob_prep_move(test, c);
+	ob_prep_full_table(test, c);
+}
+
+static void ob_prep_loan(struct kunit *test, struct ob_fault_ctx *c)
+{
+	ob_prep_buffer(test, c);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(c->a, c->h, OWNBUF_MODE_SHARED, 0, &c->ticket));
+}
+
+static int ob_op_create_small(struct ob_fault_ctx *c)
+{
+	return ownbuf_create(c->b, 64, 0, &c->out);
+}
+
+static int ob_op_create_large(struct ob_fault_ctx *c)
+{
+	return ownbuf_create(c->b, 512 << 10, 0, &c->out);
+}
+
+static int ob_op_borrow(struct ob_fault_ctx *c)
+{
+	return ownbuf_borrow(c->a, c->h, OWNBUF_MODE_SHARED, 0, &c->out);
+}
+
+static int ob_op_clone(struct ob_fault_ctx *c)
+{
+	return ownbuf_clone(c->a, c->h, 0, &c->out);
+}
+
+static int ob_op_give(struct ob_fault_ctx *c)
+{
+	return ownbuf_give(c->a, c->h, 0, &c->out);
+}
+
+static int ob_op_lend(struct ob_fault_ctx *c)
+{
+	return ownbuf_lend(c->a, c->h, OWNBUF_MODE_MUT, 0, &c->out);
+}
+
+static int ob_op_take(struct ob_fault_ctx *c)
+{
+	return ownbuf_take(c->b, c->ticket, 0, &c->out);
+}
+
+static int ob_op_accept(struct ob_fault_ctx *c)
+{
+	return ownbuf_accept(c->b, c->ticket, 0, &c->out);
+}
+
+static int ob_op_cancel(struct ob_fault_ctx *c)
+{
+	return ownbuf_cancel(c->a, c->ticket, 0, &c->out);
+}
+
+static const struct ob_fault_case ob_fault_cases[] = {
+	{ "create_small", NULL, ob_op_create_small },
+	{ "create_large", NULL, ob_op_create_large },
+	{ "borrow", ob_prep_buffer_full, ob_op_borrow },
+	{ "clone", ob_prep_buffer, ob_op_clone },
+	{ "give", ob_prep_buffer, ob_op_give },
+	{ "lend", ob_prep_buffer, ob_op_lend },
+	{ "take", ob_prep_move, ob_op_take },
+	{ "accept", ob_prep_loan, ob_op_accept },
+	{ "cancel_move", ob_prep_move_full, ob_op_cancel },
+};
+
+static void ob_fault_desc(const struct ob_fault_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ob_fault, ob_fault_cases, ob_fault_desc);
+
+/*
+ * Fail the 1st, 2nd, ... allocation of the op until it runs out of
+ * allocations to fail and succeeds; every failure must be a clean ENOMEM.
+ */
+static void ownbuf_op_fail_nth(struct kunit *test)
+{
+#ifndef CONFIG_FAULT_INJECTION
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#else
+	const struct ob_fault_case *fc = test->param_value;
+	struct ob_snapshot before, after;
+	struct ob_fault_ctx *c;
+	int nth, ret, failures = 0;
+	unsigned int left;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->kd = ownbuf_kunit_dev(test);
+
+	for (nth = 1; nth <= OB_MAX_NTH; nth++) {
+		/* Fresh sessions each round, so table growth is failed too. */
+		c->a = ownbuf_kunit_session(test, c->kd);
+		c->b = ownbuf_kunit_session(test, c->kd);
+		if (fc->prepare)
+			fc->prepare(test, c);
+		ob_snap(c, &before);
+
+		current->fail_nth = nth;
+		ret = fc->op(c);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+
+		if (ret) {
+			KUNIT_EXPECT_EQ_MSG(test, -ENOMEM, ret, "allocation %d failed", nth);
+			ob_snap(c, &after);
+			KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(&before, &after, sizeof(before)),
+					    "state changed by a failed call (allocation %d)", nth);
+			failures++;
+		}
+		ownbuf_kunit_close(test, c->b);
+		ownbuf_kunit_close(test, c->a);
+		KUNIT_EXPECT_EQ(test, atomic64_read(&c->kd->dev.counters.buffers), 0);
+		if (!ret && left)
+			break;
+	}
+	KUNIT_EXPECT_LE_MSG(test, nth, OB_MAX_NTH, "never ran out of allocations to fail");
+	if (!failures)
+		kunit_skip(test, "no allocation could be failed (failslab ignores GFP_KERNEL?)");
+	kunit_info(test, "%d allocation failure(s) handled", failures);
+#endif
+}
+
+static struct kunit_case ownbuf_fault_cases[] = {
+	KUNIT_CASE_PARAM(ownbuf_op_fail_nth, ob_fault_gen_params),
+	{}
+};
+
+static struct kunit_suite ownbuf_fault_suite = {
+	.name = "ownbuf_fault",
+	.test_cases = ownbuf_fault_cases,
+};
+
+kunit_test_suite(ownbuf_fault_suite);
