@@ -5,13 +5,14 @@
 #   make                 build ownbuf.ko against the running kernel
 #   make KDIR=/path      ... against any prepared kernel tree or headers
 #   make demo            the main job: build, boot a 6.12 guest, show it
+#   make bench           time ownbuf against its peers in a 6.12 guest
 #   make check           lint + every test on all three kernels
 #   make lint            only the static checks
 #   make deps            install packages and fetch kernels (idempotent)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
-.PHONY: all module modules clean demo check lint deps
+.PHONY: all module modules clean demo bench check lint deps
 
 all: module
 
@@ -27,6 +28,9 @@ deps:
 
 demo:
 	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
 
 check:
 	scripts/check.sh

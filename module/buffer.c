@@ -11,6 +11,16 @@
 
 #include <ownbuf/core.h>
 
+/*
+ * Design budget: at most 128 bytes of kernel metadata per buffer, its bytes
+ * aside. Lock debugging (the debug kernel) inflates the rwsem past that, so
+ * the budget is checked where it matters, on production configs.
+ */
+#if !defined(CONFIG_DEBUG_LOCK_ALLOC) && !defined(CONFIG_DEBUG_RWSEMS) && \
+	!defined(CONFIG_DEBUG_SPINLOCK)
+static_assert(sizeof(struct ownbuf_buffer) <= 128);
+#endif
+
 /**
  * ownbuf_session_charge() - count a buffer against a session's quotas
  * @s: the session that is to own the buffer
@@ -120,6 +130,9 @@ void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
 	struct ownbuf_device *dev = buf->dev;
 
 	xa_erase(&dev->buffers, buf->id);
+	/* After the erase, so a reaper that sees the new epoch finds it gone. */
+	if (atomic_long_read(&buf->state) & OWNBUF_ST_BORROWED)
+		atomic64_inc(&dev->revoke_epoch);
 	if (!atomic_dec_and_test(&buf->users))
 		wait_var_event(&buf->users, !atomic_read(&buf->users));
 	atomic64_dec(&dev->counters.buffers);

@@ -88,6 +88,14 @@ int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index)
 	spin_lock(&s->lock);
 	for (;;) {
 		if (s->live >= max) {
+			/* Revoked borrows hold no place: free theirs first. */
+			if (READ_ONCE(s->reaped_epoch) !=
+			    atomic64_read(&s->dev->revoke_epoch)) {
+				spin_unlock(&s->lock);
+				ownbuf_session_reap(s);
+				spin_lock(&s->lock);
+				continue;
+			}
 			ret = -EDQUOT;
 			goto out;
 		}

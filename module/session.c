@@ -94,6 +94,44 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 	kfree(s);
 }
 
+/**
+ * ownbuf_session_reap() - free the borrow handles whose buffer is gone
+ * @s: session
+ *
+ * A buffer's drop revokes its borrows wherever they are held, but finds
+ * them through nothing: the holder's handles learn it on their next use.
+ * Reaping frees those handles eagerly, so that stats count only live
+ * borrows and quotas only live handles; each freed handle still answers
+ * ESTALE (a lifetime violation) like any other revoked one. Runs only when
+ * some buffer died with borrows out since this session's last reap.
+ */
+void ownbuf_session_reap(struct ownbuf_session *s)
+{
+	s64 epoch = atomic64_read(&s->dev->revoke_epoch);
+	struct ownbuf_buffer *buf;
+	struct ownbuf_slot *slot;
+	u32 i;
+
+	if (READ_ONCE(s->reaped_epoch) == epoch)
+		return;
+	spin_lock(&s->lock);
+	for (i = 0; i < s->used; i++) {
+		slot = &s->slots[i];
+		if (slot->kind != OWNBUF_SLOT_BORROW)
+			continue;
+		buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
+		if (buf && !ownbuf_buffer_dead(buf)) {
+			ownbuf_buffer_unpin(buf);
+			continue;
+		}
+		if (buf)
+			ownbuf_buffer_unpin(buf);
+		ownbuf_slot_free(s, i, OWNBUF_DEATH_REVOKED);
+	}
+	WRITE_ONCE(s->reaped_epoch, epoch);
+	spin_unlock(&s->lock);
+}
+
 static void ownbuf_counts_fill(struct ownbuf_counts *out,
 			       const struct ownbuf_counters *c)
 {
@@ -116,6 +154,15 @@ static void ownbuf_counts_fill(struct ownbuf_counts *out,
  */
 void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out)
 {
+	struct ownbuf_device *dev = s->dev;
+	struct ownbuf_session *each;
+
+	/* Borrows revoked anywhere stop counting before anything is read. */
+	mutex_lock(&dev->sessions_lock);
+	list_for_each_entry(each, &dev->sessions, node)
+		ownbuf_session_reap(each);
+	mutex_unlock(&dev->sessions_lock);
+
 	ownbuf_counts_fill(&out->out_session, &s->counters);
 	ownbuf_counts_fill(&out->out_device, &s->dev->counters);
 }

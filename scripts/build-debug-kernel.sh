@@ -49,4 +49,6 @@ make -s -C "$src" O="$out/build" -j"$jobs" modules
 cp "$out/build/arch/x86/boot/bzImage" "$out/bzImage"
 touch "$out/.done"
 ln -sfn "$out" "$OWNBUF_CACHE/debug/current"
+# Builds under other keys are stale (another fragment, source or compiler).
+find "$OWNBUF_CACHE/debug" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
 log "debug kernel $key built"

@@ -10,7 +10,7 @@ HOST_PACKAGES=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves
 	cpio kmod rsync xz-utils zstd python3 perl git
 	qemu-system-x86 qemu-system-data busybox-static
-	sparse shellcheck linux-source-6.12
+	sparse shellcheck linux-source-6.12 gcc-multilib
 )
 
 as_root() {
@@ -67,7 +67,7 @@ fetch_stock() {
 		for p in $(apt-cache depends "$headers" | awk '/Depends: linux-(headers|kbuild)/ { print $2 }'); do
 			pkgs+=("$p")
 		done
-		(cd "$dir/debs" && apt-get download -qq "${pkgs[@]}")
+		(cd "$dir/debs" && apt-get download -qq -o APT::Sandbox::User=root "${pkgs[@]}")
 		for deb in "$dir"/debs/*.deb; do
 			dpkg -x "$deb" "$dir/root"
 		done

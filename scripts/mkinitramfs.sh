@@ -37,5 +37,9 @@ else
 	if [ -d "$OWNBUF_BUILD/selftests" ]; then
 		cp "$OWNBUF_BUILD"/selftests/* "$root/lib/ownbuf/selftests/" 2>/dev/null || true
 	fi
+	if [ -d "$OWNBUF_BUILD/bench" ]; then
+		mkdir -p "$root/lib/ownbuf/bench"
+		cp "$OWNBUF_BUILD"/bench/* "$root/lib/ownbuf/bench/" 2>/dev/null || true
+	fi
 fi
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 >"$output"

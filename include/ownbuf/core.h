@@ -6,6 +6,7 @@
  *
  * Lock order (outer first); no other nesting exists:
  *
+ *   ownbuf_device.sessions_lock (mutex, session list; stats and debugfs)
  *   ownbuf_buffer.data_lock (rwsem, held across usercopy)
  *     -> ownbuf_session.lock (spinlock, handle table)
  *     -> ownbuf_device.tickets_lock (spinlock, ticket hash and lists)
@@ -95,6 +96,9 @@ struct ownbuf_counters {
  *	buffer. Lookups are lockless (RCU); stores take the xarray's lock
  *	on create and drop only.
  * @next_id: cursor of the cyclic id allocation in @buffers
+ * @revoke_epoch: bumped each time a buffer dies with borrows out; sessions
+ *	whose borrow handles may have been revoked since their last look at it
+ *	reap them (see ownbuf_session_reap())
  * @serial: last buffer serial handed out; serials are never reused
  * @tickets_lock: protects @tickets and every session's ticket list
  * @tickets: untaken tickets by value
@@ -108,6 +112,7 @@ struct ownbuf_device {
 	struct ownbuf_counters counters;
 	struct xarray buffers;
 	u32 next_id;
+	atomic64_t revoke_epoch;
 	atomic64_t serial;
 	spinlock_t tickets_lock;	/* @tickets, every session's ticket list */
 	DECLARE_HASHTABLE(tickets, 10);
@@ -208,6 +213,7 @@ struct ownbuf_slot {
  * @used: entries ever handed out (the high-water mark)
  * @free_head: first free index + 1 (0: none)
  * @live: live handles
+ * @reaped_epoch: the device's revoke_epoch at this session's last reap
  * @tag: this session's handle tag
  * @pid: tgid of the opener, for debugfs
  * @tickets: untaken tickets this session made (dev->tickets_lock)
@@ -222,6 +228,7 @@ struct ownbuf_session {
 	u32 used;
 	u32 free_head;
 	u32 live;
+	s64 reaped_epoch;
 	u16 tag;
 	pid_t pid;
 	struct list_head tickets;
@@ -290,6 +297,7 @@ int ownbuf_charge(atomic64_t *ctr, u64 amount, u64 limit);
 struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev);
 void ownbuf_session_destroy(struct ownbuf_session *s);
 void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out);
+void ownbuf_session_reap(struct ownbuf_session *s);
 
 /* handle.c: the session's handle table */
 int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index);

@@ -30,9 +30,11 @@ static void ownbuf_session_destroy_revokes_everything(struct kunit *test)
 	u64 h1 = ownbuf_kunit_create(test, owner, 4096);
 	u64 h2 = ownbuf_kunit_create(test, owner, 100);
 	u64 h3 = ownbuf_kunit_create(test, owner, 10);
+	struct ownbuf_stats *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 	u64 lend, move, b1, b2, out;
 	u8 mem[8];
 
+	KUNIT_ASSERT_NOT_NULL(test, st);
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(owner, h1, OWNBUF_MODE_SHARED, 0, &lend));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(other, lend, 0, &b1));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(owner, h2, OWNBUF_MODE_MUT, 0, &lend));
@@ -49,11 +51,39 @@ static void ownbuf_session_destroy_revokes_everything(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ENOENT, ownbuf_take(other, move, 0, &out));
 	ob_expect_device_empty(test, kd);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.sessions), 1);
-	/* The revoked handles still occupy the borrower's table until released. */
-	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_release(other, b1, 0));
-	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_release(other, b2, 0));
+	/* Stats see revoked borrows gone, from the borrower's side too. */
+	ownbuf_stats(other, st);
+	KUNIT_EXPECT_EQ(test, st->out_device.borrows, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->out_session.borrows, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->out_device.buffers, 0ULL);
 	KUNIT_EXPECT_EQ(test, other->live, 0U);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.borrows), 0);
+	/* Their handles stay stale: a release is still a lifetime violation. */
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_release(other, b1, 0));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_kunit_rw(other, b2, false, 0, 8, mem));
+	KUNIT_EXPECT_EQ(test, 4, ownbuf_kunit_violations(other, OWNBUF_VIOLATION_LIFETIME));
+}
+
+/*
+ * Revoked borrows hold no place in the holder's handle quota: at the limit,
+ * a new handle first frees the dead ones.
+ */
+static void ownbuf_slot_reserve_reaps_revoked(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *owner = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *other = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, owner, 64);
+	u64 t, b, b2, mine;
+
+	kd->limits.session_max_handles = 2;
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(owner, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(other, t, 0, &b));
+	b2 = ownbuf_kunit_borrow(test, other, b, OWNBUF_MODE_SHARED);
+	KUNIT_ASSERT_EQ(test, -EDQUOT, ownbuf_create(other, 8, 0, &mine));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(owner, h, OWNBUF_DROP_REVOKE));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_create(other, 8, 0, &mine));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_release(other, b2, 0));
+	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(other, OWNBUF_VIOLATION_LIFETIME));
 }
 
 /* Closing a borrower gives its borrows back: the owner may write again. */
@@ -247,6 +277,7 @@ static struct kunit_case ownbuf_session_cases[] = {
 	KUNIT_CASE(ownbuf_session_destroy_revokes_everything),
 	KUNIT_CASE(ownbuf_session_destroy_releases_borrows),
 	KUNIT_CASE(ownbuf_session_destroy_ends_loans_of_borrows),
+	KUNIT_CASE(ownbuf_slot_reserve_reaps_revoked),
 	{}
 };
 

@@ -33,7 +33,9 @@
  * argument struct has a fixed size, the same for 32- and 64-bit callers,
  * and is named in the command number. Fields named ``out_*`` are written by
  * the kernel and ignored on input; every ``flags`` bit not defined here and
- * every ``__reserved`` field must be zero.
+ * every ``__reserved`` field must be zero. When a call succeeds but its
+ * ``out_*`` fields cannot be written back (EFAULT), its effect stands: the
+ * new handle or ticket is unreachable and dies with the session.
  *
  * Errors (see ../shared/CONTRACT.md; when several apply, the first of this
  * list is returned):
@@ -276,7 +278,8 @@ struct ownbuf_query {
  * @buffers: live buffers owned (session) or in existence (device); buffers
  *	in flight on a move ticket count for the device only
  * @bytes: their total size
- * @borrows: borrow handles held
+ * @borrows: live borrow handles held (a borrow revoked with its buffer
+ *	no longer counts; its handle answers ESTALE)
  * @tickets: untaken tickets
  * @sessions: open sessions (device); 1 for the session itself
  * @refused: every refused call, whatever the reason

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A first benchmark: build ownbuf.ko and tests/bench/ownbuf_bench for one
+# kernel, boot it in QEMU with the bench plan and print the table. Each
+# ownbuf operation is timed next to a peer doing the same job without
+# ownership checks (memfd, DMA-BUF heap, a null ioctl) in the same run, so
+# read the ratios, not the absolute figures (under TCG they are those of an
+# emulated CPU). Fails only when the guest or the benchmark breaks, never on
+# a timing. Usage: scripts/bench.sh [KERNEL]   (default 6.12)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+kernel=${1:-6.12}
+start=$(date +%s)
+"$OWNBUF_TOP/scripts/deps.sh" all
+[ "$kernel" = debug ] && "$OWNBUF_TOP/scripts/build-debug-kernel.sh"
+"$OWNBUF_TOP/scripts/build-module.sh" "$kernel"
+
+out="$OWNBUF_BUILD/bench"
+mkdir -p "$out"
+log "building ownbuf_bench"
+gcc -O2 -Wall -Wextra -Werror -static -I "$OWNBUF_TOP/include/uapi" \
+	-o "$out/ownbuf_bench" "$OWNBUF_TOP/tests/bench/ownbuf_bench.c"
+
+"$OWNBUF_TOP/scripts/run-guest.sh" "$kernel" bench
+run=${OWNBUF_RUN_DIR:-$OWNBUF_BUILD/$kernel/run}
+accel=$(cat "$run/accel")
+case "$accel" in
+tcg) how="TCG emulation: absolute times are an emulated CPU's, compare ratios" ;;
+*) how="$accel" ;;
+esac
+echo "=== ownbuf bench, kernel $(cat "$run/sections/.kernel" 2>/dev/null || echo "$kernel"), $how"
+if [ -f "$run/sections/bench" ]; then
+	cat "$run/sections/bench"
+else
+	echo "(no bench section: the guest never ran it)"
+fi
+echo "=== guest steps"
+cat "$run/sections/guest"
+rc=$(cat "$run/sections/bench.rc" 2>/dev/null || echo 1)
+log "bench finished in $(($(date +%s) - start))s, benchmark rc=$rc (console: $run/console.log)"
+grep -q '^not ok' "$run/sections/guest" && exit 1
+[ "$rc" -eq 0 ]
