@@ -90,7 +90,8 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 	if (ret)
 		goto uncharge_session;
 
-	buf->data = kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	/* Over a memcg limit this fails with ENOMEM rather than OOM-kill. */
+	buf->data = kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	if (!buf->data) {
 		ret = -ENOMEM;
 		goto uncharge_device;
@@ -137,6 +138,8 @@ void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
 		wait_var_event(&buf->users, !atomic_read(&buf->users));
 	atomic64_dec(&dev->counters.buffers);
 	atomic64_sub(buf->size, &dev->counters.bytes);
+	/* Borrow handles still held elsewhere are revoked: they stop counting. */
+	atomic64_sub(atomic_read(&buf->borrow_handles), &dev->counters.borrows);
 	kvfree(buf->data);
 	kfree_rcu(buf, rcu);
 }
@@ -149,6 +152,19 @@ void ownbuf_buffer_unpin(struct ownbuf_buffer *buf)
 {
 	if (atomic_dec_and_test(&buf->users))
 		wake_up_var(&buf->users);
+}
+
+/**
+ * ownbuf_borrow_handle_end() - a live borrow handle of @buf is released
+ * @buf: the buffer, pinned and not dead
+ *
+ * Revoked handles are not counted off here: the buffer's destruction took
+ * them off the device count all at once.
+ */
+void ownbuf_borrow_handle_end(struct ownbuf_buffer *buf)
+{
+	atomic_dec(&buf->borrow_handles);
+	atomic64_dec(&buf->dev->counters.borrows);
 }
 
 /**
@@ -206,6 +222,10 @@ int ownbuf_state_borrow(struct ownbuf_buffer *buf, u8 mode)
 			new = old | OWNBUF_ST_MUT;
 		} else {
 			if (old & OWNBUF_ST_MUT)
+				return -EBUSY;
+			/* Quotas keep this far away; never wrap into the flags. */
+			if ((unsigned long)old >> OWNBUF_ST_SHARED_SHIFT >=
+			    ULONG_MAX >> (OWNBUF_ST_SHARED_SHIFT + 1))
 				return -EBUSY;
 			new = old + OWNBUF_ST_SHARED_ONE;
 		}

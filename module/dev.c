@@ -9,6 +9,8 @@
 
 #include <linux/compat.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
@@ -36,29 +38,108 @@ static int ownbuf_ioc_drop(struct ownbuf_session *s, void *arg)
 	return ownbuf_drop(s, op->handle, op->flags);
 }
 
+/*
+ * The user memory of a read or write is pinned before the buffer is: a copy
+ * made while holding the buffer's pin and data lock must never wait on a
+ * page fault that another process controls (userfaultfd, FUSE), or the
+ * owner's drop or exit would wait for it. Pinning everything first also
+ * makes a write all or nothing: EFAULT never leaves half of one behind.
+ */
+struct ownbuf_user_pages {
+	struct page **pages;
+	struct page *inline_pages[16];
+	unsigned int nr;
+	unsigned int offset;	/* of the first byte in the first page */
+};
+
+static int ownbuf_pin_user(u64 uaddr, u64 len, bool into_user,
+			   struct ownbuf_user_pages *up)
+{
+	unsigned long start = uaddr & PAGE_MASK;
+	unsigned long nr;
+	int pinned;
+
+	up->offset = offset_in_page(uaddr);
+	nr = DIV_ROUND_UP(up->offset + len, PAGE_SIZE);
+	up->nr = 0;
+	up->pages = up->inline_pages;
+	if (nr > ARRAY_SIZE(up->inline_pages)) {
+		up->pages = kvmalloc_array(nr, sizeof(*up->pages),
+					   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!up->pages)
+			return -ENOMEM;
+	}
+	pinned = pin_user_pages_fast(start, nr, into_user ? FOLL_WRITE : 0, up->pages);
+	if (pinned > 0)
+		up->nr = pinned;
+	return pinned == nr ? 0 : -EFAULT;
+}
+
+static void ownbuf_unpin_user(struct ownbuf_user_pages *up, bool dirty)
+{
+	if (up->nr)
+		unpin_user_pages_dirty_lock(up->pages, up->nr, dirty);
+	if (up->pages != up->inline_pages)
+		kvfree(up->pages);
+}
+
+/* Copy between the buffer and pinned user pages; nothing here can fault. */
+static void ownbuf_copy_pages(struct ownbuf_user_pages *up, void *data, size_t len,
+			      bool into_user)
+{
+	unsigned int off = up->offset;
+	unsigned int i = 0;
+	size_t chunk;
+	void *va;
+
+	while (len) {
+		chunk = min_t(size_t, len, PAGE_SIZE - off);
+		va = kmap_local_page(up->pages[i]);
+		if (into_user)
+			memcpy(va + off, data, chunk);
+		else
+			memcpy(data, va + off, chunk);
+		kunmap_local(va);
+		data += chunk;
+		len -= chunk;
+		off = 0;
+		i++;
+	}
+}
+
 /* Read and write: the core locks and checks, the glue copies. */
 static int ownbuf_ioc_rw(struct ownbuf_session *s, struct ownbuf_rw *rw, bool write)
 {
-	void __user *ptr = u64_to_user_ptr(rw->ptr);
+	struct ownbuf_user_pages up = { .nr = 0 };
 	struct ownbuf_access acc;
-	unsigned long left = 0;
+	int pin_ret = 0;
 	int ret;
 
 	if (rw->flags || rw->__reserved)
 		return -EINVAL;
+	/* No buffer exceeds INT_MAX bytes: longer ranges are ERANGE anyway. */
+	if (rw->length > INT_MAX)
+		pin_ret = -EFAULT;
+	else if (rw->length && rw->ptr)
+		pin_ret = ownbuf_pin_user(rw->ptr, rw->length, !write, &up);
+	/*
+	 * Even when pinning failed, the core's checks run: their errors come
+	 * first (a stale handle is ESTALE, whatever the pointer).
+	 */
 	ret = ownbuf_access_begin(s, rw->handle, write, rw->offset, rw->length, &acc);
 	if (ret)
-		return ret;
+		goto unpin;
 	if (acc.len && !rw->ptr) {
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
 		ret = -EFAULT;
+	} else if (pin_ret) {
+		ret = pin_ret;
 	} else if (acc.len) {
-		left = write ? copy_from_user(acc.data, ptr, acc.len) :
-			       copy_to_user(ptr, acc.data, acc.len);
-		if (left)
-			ret = -EFAULT;
+		ownbuf_copy_pages(&up, acc.data, acc.len, !write);
 	}
 	ownbuf_access_end(&acc);
+unpin:
+	ownbuf_unpin_user(&up, !write && !ret);
 	return ret;
 }
 
@@ -312,5 +393,5 @@ struct miscdevice ownbuf_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = OWNBUF_DEVICE_NAME,
 	.fops = &ownbuf_fops,
-	.mode = 0666,
+	.mode = 0600,	/* widened by the udev rule: tools/udev/60-ownbuf.rules */
 };

@@ -46,7 +46,8 @@ static int ownbuf_table_grow(struct ownbuf_session *s)
 	new_nr = min_t(u32, new_nr, OWNBUF_INDEX_MAX + 1);
 
 	spin_unlock(&s->lock);
-	new = kvcalloc(new_nr, sizeof(*new), GFP_KERNEL_ACCOUNT);
+	new = kvcalloc(new_nr, sizeof(*new),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	spin_lock(&s->lock);
 	if (!new)
 		return -ENOMEM;
@@ -189,9 +190,11 @@ u64 ownbuf_slot_publish_borrow(struct ownbuf_session *s, u32 index,
 	slot->mode = mode;
 	slot->kind = OWNBUF_SLOT_BORROW;
 	handle = ownbuf_handle_make(s, index, slot->gen);
-	spin_unlock(&s->lock);
+	/* Under the lock, so a reap never counts it off before it counted. */
 	atomic64_inc(&s->counters.borrows);
+	atomic_inc(&buf->borrow_handles);
 	atomic64_inc(&s->dev->counters.borrows);
+	spin_unlock(&s->lock);
 	return handle;
 }
 
@@ -206,10 +209,9 @@ void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why
 	struct ownbuf_slot *slot = &s->slots[index];
 
 	lockdep_assert_held(&s->lock);
-	if (slot->kind == OWNBUF_SLOT_BORROW) {
+	/* The device count is the caller's: ownbuf_borrow_handle_end(). */
+	if (slot->kind == OWNBUF_SLOT_BORROW)
 		atomic64_dec(&s->counters.borrows);
-		atomic64_dec(&s->dev->counters.borrows);
-	}
 	slot->kind = OWNBUF_SLOT_FREE;
 	slot->death = why;
 	slot->buf = NULL;

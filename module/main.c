@@ -88,18 +88,26 @@ static int ownbuf_stats_show(struct seq_file *m, void *unused)
 {
 	struct ownbuf_device *dev = m->private;
 	struct ownbuf_session *s;
-	char who[32];
+	char who[64];
 
 	ownbuf_show_counters(m, "device", &dev->counters);
 	mutex_lock(&dev->sessions_lock);
 	list_for_each_entry(s, &dev->sessions, node) {
-		snprintf(who, sizeof(who), "session pid=%d", s->pid);
+		ownbuf_session_reap(s);
+		snprintf(who, sizeof(who), "session pid=%d comm=%s", s->pid, s->comm);
 		ownbuf_show_counters(m, who, &s->counters);
 	}
 	mutex_unlock(&dev->sessions_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ownbuf_stats);
+
+static int ownbuf_graph_show(struct seq_file *m, void *unused)
+{
+	ownbuf_show_graph(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ownbuf_graph);
 
 static int __init ownbuf_init(void)
 {
@@ -109,6 +117,8 @@ static int __init ownbuf_init(void)
 	ownbuf_debugfs = debugfs_create_dir(OWNBUF_DEVICE_NAME, NULL);
 	debugfs_create_file("stats", 0444, ownbuf_debugfs, &ownbuf_device,
 			    &ownbuf_stats_fops);
+	debugfs_create_file("graph", 0400, ownbuf_debugfs, &ownbuf_device,
+			    &ownbuf_graph_fops);
 
 	ret = misc_register(&ownbuf_misc);
 	if (ret) {

@@ -100,6 +100,40 @@ int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
 	return 0;
 }
 
+/**
+ * ownbuf_ref_recheck() - whether a handle still names what it was resolved to
+ * @s: session
+ * @handle: the handle the call was made with
+ * @ref: what ownbuf_resolve() found for it
+ *
+ * A call that resolved a handle and then waited (for the data lock, or
+ * between checking and changing the borrow state) must not act through a
+ * handle released, given away or dropped meanwhile by another thread: that
+ * would be a write through a dead borrow, or into a buffer now owned by
+ * another session. Called after the wait, so the call is ordered before
+ * the handle's end or not at all.
+ *
+ * Return: 0, or -ESTALE (counted by how the handle died).
+ */
+int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
+{
+	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	struct ownbuf_slot *slot;
+	u32 index;
+	int ret;
+
+	spin_lock(&s->lock);
+	ret = ownbuf_slot_find(s, handle, &index, &death);
+	if (!ret) {
+		/* Same generation, same object; checked all the same. */
+		slot = &s->slots[index];
+		if (ref->owner ? slot->buf != ref->buf : slot->serial != ref->buf->serial)
+			ret = -ESTALE;
+	}
+	spin_unlock(&s->lock);
+	return ret ? ownbuf_refuse_stale(s, -ESTALE, death, false) : 0;
+}
+
 /*
  * A pinned buffer may have been dropped since the lookup (by another thread
  * of the owner, or with REVOKE): the handle is stale from that moment.
@@ -119,22 +153,29 @@ static bool ownbuf_mode_valid(u32 mode)
 }
 
 /*
- * Give a new buffer an owner handle in @s; on failure the buffer is freed
- * as if it never existed.
+ * A new buffer of @size owned by @s, a copy of @src (read-locked) if given.
+ * The handle is reserved before the bytes are allocated, so a full handle
+ * table costs no allocation, and EFBIG is decided before either.
  */
-static int ownbuf_adopt_new(struct ownbuf_session *s, struct ownbuf_buffer *buf,
-			    u64 *out)
+static int ownbuf_make(struct ownbuf_session *s, u64 size,
+		       const struct ownbuf_buffer *src, u64 *out)
 {
+	struct ownbuf_buffer *buf;
 	u32 index;
 	int ret;
 
+	if (size > READ_ONCE(s->dev->limits->max_buffer_size))
+		return -EFBIG;
 	ret = ownbuf_slot_reserve(s, &index);
+	if (ret)
+		return ret;
+	ret = ownbuf_buffer_alloc(s, size, &buf);
 	if (ret) {
-		ownbuf_state_kill(buf, true);
-		ownbuf_session_uncharge(s, buf->size);
-		ownbuf_buffer_destroy(buf);
+		ownbuf_slot_unreserve(s, index);
 		return ret;
 	}
+	if (src)
+		memcpy(buf->data, src->data, size);
 	*out = ownbuf_slot_publish_owner(s, index, buf);
 	return 0;
 }
@@ -150,15 +191,9 @@ static int ownbuf_adopt_new(struct ownbuf_session *s, struct ownbuf_buffer *buf,
  */
 int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out)
 {
-	struct ownbuf_buffer *buf;
-	int ret;
-
 	if (flags || !size)
 		return -EINVAL;
-	ret = ownbuf_buffer_alloc(s, size, &buf);
-	if (ret)
-		return ret;
-	return ownbuf_adopt_new(s, buf, out);
+	return ownbuf_make(s, size, NULL, out);
 }
 
 /**
@@ -246,12 +281,15 @@ int ownbuf_access_begin(struct ownbuf_session *s, u64 handle, bool write,
 		goto unpin;
 	}
 
-	if (write)
-		down_write(&ref.buf->data_lock);
-	else
-		down_read(&ref.buf->data_lock);
+	/* Killable: a task being killed does not wait out a long copy. */
+	ret = write ? down_write_killable(&ref.buf->data_lock) :
+		      down_read_killable(&ref.buf->data_lock);
+	if (ret)
+		goto unpin;
 
 	ret = ownbuf_ref_check_alive(s, &ref);
+	if (!ret)
+		ret = ownbuf_ref_recheck(s, handle, &ref);
 	if (ret)
 		goto unlock;
 	st = atomic_long_read(&ref.buf->state);
@@ -318,11 +356,21 @@ int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	if (ret)
 		return ret;
 	ret = ownbuf_state_borrow(ref.buf, mode);
+	if (ret == -ESTALE) {
+		/* Dropped or given away since the lookup. */
+		ret = ownbuf_ref_recheck(s, handle, &ref);
+		if (!ret)
+			ret = ownbuf_ref_check_alive(s, &ref) ?: -ESTALE;
+		goto unpin;
+	}
 	if (ret) {
 		if (ret == -EBUSY)
 			ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
-		else if (ret == -ESTALE)
-			ownbuf_ref_check_alive(s, &ref);
+		goto unpin;
+	}
+	ret = ownbuf_ref_recheck(s, handle, &ref);
+	if (ret) {
+		ownbuf_state_unborrow(ref.buf, mode);
 		goto unpin;
 	}
 	ret = ownbuf_slot_reserve(s, &index);
@@ -387,6 +435,7 @@ int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 		return -ESTALE;
 	}
 	ownbuf_state_unborrow(buf, mode);
+	ownbuf_borrow_handle_end(buf);
 	ownbuf_buffer_unpin(buf);
 	return 0;
 }
@@ -403,8 +452,10 @@ void ownbuf_release_on_close(struct ownbuf_session *s, u32 index)
 
 	buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
 	if (buf) {
-		if (!ownbuf_buffer_dead(buf))
+		if (!ownbuf_buffer_dead(buf)) {
 			ownbuf_state_unborrow(buf, slot->mode);
+			ownbuf_borrow_handle_end(buf);
+		}
 		ownbuf_buffer_unpin(buf);
 	}
 	ownbuf_slot_free(s, index, OWNBUF_DEATH_RELEASED);
@@ -421,7 +472,6 @@ void ownbuf_release_on_close(struct ownbuf_session *s, u32 index)
  */
 int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
 {
-	struct ownbuf_buffer *copy;
 	struct ownbuf_access acc;
 	int ret;
 
@@ -434,13 +484,9 @@ int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
 	ret = ownbuf_access_begin(s, handle, false, 0, 0, &acc);
 	if (ret)
 		return ret;
-	ret = ownbuf_buffer_alloc(s, acc.buf->size, &copy);
-	if (!ret)
-		memcpy(copy->data, acc.buf->data, acc.buf->size);
+	ret = ownbuf_make(s, acc.buf->size, acc.buf, out);
 	ownbuf_access_end(&acc);
-	if (ret)
-		return ret;
-	return ownbuf_adopt_new(s, copy, out);
+	return ret;
 }
 
 /**
@@ -505,7 +551,7 @@ int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q)
 		q->out_id = ref.buf->serial;
 		q->out_kind = ref.owner ? OWNBUF_KIND_OWNER : OWNBUF_KIND_BORROW;
 		q->out_mode = ref.mode;
-		q->out_shared = st >> OWNBUF_ST_SHARED_SHIFT;
+		q->out_shared = (unsigned long)st >> OWNBUF_ST_SHARED_SHIFT;
 		q->out_mut = !!(st & OWNBUF_ST_MUT);
 		q->out_frozen = !!(st & OWNBUF_ST_FROZEN);
 		q->__out_reserved = 0;

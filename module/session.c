@@ -8,6 +8,7 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include <ownbuf/core.h>
@@ -31,6 +32,7 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	spin_lock_init(&s->lock);
 	INIT_LIST_HEAD(&s->tickets);
 	s->pid = task_tgid_nr(current);
+	get_task_comm(s->comm, current);
 	atomic64_set(&s->counters.sessions, 1);
 
 	mutex_lock(&dev->sessions_lock);
@@ -110,6 +112,7 @@ void ownbuf_session_reap(struct ownbuf_session *s)
 	s64 epoch = atomic64_read(&s->dev->revoke_epoch);
 	struct ownbuf_buffer *buf;
 	struct ownbuf_slot *slot;
+	bool reserved = false;
 	u32 i;
 
 	if (READ_ONCE(s->reaped_epoch) == epoch)
@@ -117,6 +120,9 @@ void ownbuf_session_reap(struct ownbuf_session *s)
 	spin_lock(&s->lock);
 	for (i = 0; i < s->used; i++) {
 		slot = &s->slots[i];
+		/* A borrow being made may be of a buffer that just died. */
+		if (slot->kind == OWNBUF_SLOT_RESERVED)
+			reserved = true;
 		if (slot->kind != OWNBUF_SLOT_BORROW)
 			continue;
 		buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
@@ -128,7 +134,8 @@ void ownbuf_session_reap(struct ownbuf_session *s)
 			ownbuf_buffer_unpin(buf);
 		ownbuf_slot_free(s, i, OWNBUF_DEATH_REVOKED);
 	}
-	WRITE_ONCE(s->reaped_epoch, epoch);
+	if (!reserved)
+		WRITE_ONCE(s->reaped_epoch, epoch);
 	spin_unlock(&s->lock);
 }
 
@@ -154,15 +161,94 @@ static void ownbuf_counts_fill(struct ownbuf_counts *out,
  */
 void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out)
 {
-	struct ownbuf_device *dev = s->dev;
-	struct ownbuf_session *each;
-
-	/* Borrows revoked anywhere stop counting before anything is read. */
-	mutex_lock(&dev->sessions_lock);
-	list_for_each_entry(each, &dev->sessions, node)
-		ownbuf_session_reap(each);
-	mutex_unlock(&dev->sessions_lock);
-
+	/*
+	 * The device's borrow count is exact (a buffer's destruction counts
+	 * its revoked handles off); the session's is once it has reaped.
+	 */
+	ownbuf_session_reap(s);
 	ownbuf_counts_fill(&out->out_session, &s->counters);
 	ownbuf_counts_fill(&out->out_device, &s->dev->counters);
+}
+
+static void ownbuf_show_state(struct seq_file *m, long st)
+{
+	const char *sep = "";
+
+	seq_puts(m, " state=");
+	if (st & OWNBUF_ST_FROZEN) {
+		seq_printf(m, "%sfrozen", sep);
+		sep = ",";
+	}
+	if (st & OWNBUF_ST_MUT) {
+		seq_printf(m, "%smut", sep);
+		sep = ",";
+	}
+	if (st >> OWNBUF_ST_SHARED_SHIFT) {
+		seq_printf(m, "%sshared:%ld", sep, st >> OWNBUF_ST_SHARED_SHIFT);
+		sep = ",";
+	}
+	if (st & OWNBUF_ST_TRANSIT) {
+		seq_printf(m, "%stransit", sep);
+		sep = ",";
+	}
+	if (!*sep)
+		seq_putc(m, '-');
+	seq_putc(m, '\n');
+}
+
+static const char *ownbuf_mode_str(u8 mode)
+{
+	return mode == OWNBUF_MODE_MUT ? "mut" : "shared";
+}
+
+/**
+ * ownbuf_show_graph() - who owns what and who borrows it, for debugfs
+ * @m: the seq_file of ownbuf/graph
+ * @dev: the device
+ *
+ * One record per line, key=value: sessions, the owner and borrow handles
+ * in each, then tickets in flight. Buffers are named by their serial and
+ * sessions by their tag, never by a kernel pointer; ticket values are
+ * secrets (whoever knows one may take it) and are never shown.
+ */
+void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
+{
+	struct ownbuf_ticket *t;
+	struct ownbuf_session *s;
+	struct ownbuf_slot *slot;
+	unsigned int bkt;
+	u32 i;
+
+	mutex_lock(&dev->sessions_lock);
+	list_for_each_entry(s, &dev->sessions, node) {
+		ownbuf_session_reap(s);
+		seq_printf(m, "session tag=%u pid=%d comm=%s\n", s->tag, s->pid, s->comm);
+		spin_lock(&s->lock);
+		for (i = 0; i < s->used; i++) {
+			slot = &s->slots[i];
+			if (slot->kind == OWNBUF_SLOT_OWNER) {
+				seq_printf(m, "owner session=%u handle=0x%016llx gen=%u buffer=%llu size=%zu",
+					   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
+					   slot->buf->serial, slot->buf->size);
+				ownbuf_show_state(m, atomic_long_read(&slot->buf->state));
+			} else if (slot->kind == OWNBUF_SLOT_BORROW) {
+				seq_printf(m, "borrow session=%u handle=0x%016llx gen=%u buffer=%llu mode=%s\n",
+					   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
+					   slot->serial, ownbuf_mode_str(slot->mode));
+			}
+		}
+		spin_unlock(&s->lock);
+	}
+
+	spin_lock(&dev->tickets_lock);
+	hash_for_each(dev->tickets, bkt, t, hnode) {
+		if (t->kind == OWNBUF_TICKET_MOVE)
+			seq_printf(m, "ticket kind=move maker=%u buffer=%llu mode=- size=%zu\n",
+				   t->maker->tag, t->buf->serial, t->buf->size);
+		else
+			seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=0\n",
+				   t->maker->tag, t->serial, ownbuf_mode_str(t->mode));
+	}
+	spin_unlock(&dev->tickets_lock);
+	mutex_unlock(&dev->sessions_lock);
 }

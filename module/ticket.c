@@ -326,13 +326,25 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	if (ret)
 		goto free;
 	ret = ownbuf_state_borrow(ref.buf, mode);
-	if (ret) {
-		if (ret == -EBUSY)
-			ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
-		else if (ret == -ESTALE)
+	if (ret == -ESTALE) {
+		/* Dropped or given away since the lookup: classify how. */
+		ret = ownbuf_ref_recheck(s, handle, &ref);
+		if (!ret) {
 			ownbuf_count_violation(s, ref.owner ?
 					       OWNBUF_VIOLATION_USE_AFTER_FREE :
 					       OWNBUF_VIOLATION_LIFETIME);
+			ret = -ESTALE;
+		}
+		goto unpin;
+	}
+	if (ret) {
+		if (ret == -EBUSY)
+			ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
+		goto unpin;
+	}
+	ret = ownbuf_ref_recheck(s, handle, &ref);
+	if (ret) {
+		ownbuf_state_unborrow(ref.buf, mode);
 		goto unpin;
 	}
 	ret = t ? ownbuf_charge_ticket(s) : -ENOMEM;

@@ -28,12 +28,20 @@ record() {
 	fi
 }
 
-# checkpatch: the ignore list is ours, short, and explained in the file.
+# checkpatch: the ignore lists are ours, short, and explained in the files;
+# userspace code (tools/, selftests, bench) has a few more, kernel-only rules.
 ignores=$(grep -v '^#' scripts/checkpatch.ignore | paste -sd, -)
+user_ignores=$ignores,$(grep -v '^#' scripts/checkpatch-userspace.ignore | paste -sd, -)
+kernel_c=$(printf '%s\n' "$c_files" | grep -vE '^(tools/|tests/selftests/|tests/bench/|tests/gates/.*_test\.c)' || true)
+user_c=$(printf '%s\n' "$c_files" | grep -E '^(tools/|tests/selftests/|tests/bench/|tests/gates/.*_test\.c)' || true)
+rc=0
 # shellcheck disable=SC2086
 "$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
-	--ignore "$ignores" -f $c_files >"$out/checkpatch.log" 2>&1
-record checkpatch $?
+	--ignore "$ignores" -f $kernel_c >"$out/checkpatch.log" 2>&1 || rc=1
+# shellcheck disable=SC2086
+"$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
+	--ignore "$user_ignores" -f $user_c >>"$out/checkpatch.log" 2>&1 || rc=1
+record checkpatch $rc
 
 # kernel-doc: every documented function and struct must be well formed.
 # shellcheck disable=SC2086

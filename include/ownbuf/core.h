@@ -30,6 +30,7 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -140,6 +141,8 @@ struct ownbuf_device {
  * @users: calls currently using the buffer, plus one while it is alive;
  *	the owner's drop removes that one and waits for zero
  * @id: index in &ownbuf_device.buffers
+ * @borrow_handles: live borrow handles of this buffer in all sessions, so
+ *	that its destruction can take the revoked ones off the device count
  * @data_lock: readers share it, writers hold it alone, so no reader sees
  *	a torn write; held across the usercopy
  * @data: the bytes, zeroed at creation
@@ -153,6 +156,7 @@ struct ownbuf_buffer {
 	atomic_long_t state;
 	atomic_t users;
 	u32 id;
+	atomic_t borrow_handles;
 	struct rw_semaphore data_lock;
 	void *data;
 	size_t size;
@@ -216,6 +220,7 @@ struct ownbuf_slot {
  * @reaped_epoch: the device's revoke_epoch at this session's last reap
  * @tag: this session's handle tag
  * @pid: tgid of the opener, for debugfs
+ * @comm: command name of the opener, for debugfs
  * @tickets: untaken tickets this session made (dev->tickets_lock)
  * @node: in &ownbuf_device.sessions
  * @counters: this session's counters
@@ -231,6 +236,7 @@ struct ownbuf_session {
 	s64 reaped_epoch;
 	u16 tag;
 	pid_t pid;
+	char comm[TASK_COMM_LEN];
 	struct list_head tickets;
 	struct list_head node;
 	struct ownbuf_counters counters;
@@ -298,6 +304,8 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev);
 void ownbuf_session_destroy(struct ownbuf_session *s);
 void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out);
 void ownbuf_session_reap(struct ownbuf_session *s);
+struct seq_file;
+void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev);
 
 /* handle.c: the session's handle table */
 int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index);
@@ -316,6 +324,7 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 			struct ownbuf_buffer **out);
 void ownbuf_buffer_destroy(struct ownbuf_buffer *buf);
 void ownbuf_buffer_unpin(struct ownbuf_buffer *buf);
+void ownbuf_borrow_handle_end(struct ownbuf_buffer *buf);
 struct ownbuf_buffer *ownbuf_buffer_pin_by_id(struct ownbuf_device *dev, u32 id,
 					      u64 serial);
 int ownbuf_state_borrow(struct ownbuf_buffer *buf, u8 mode);
@@ -345,6 +354,7 @@ struct ownbuf_ref {
 int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
 int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
 			enum ownbuf_death death, bool freeing);
+int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
 void ownbuf_release_on_close(struct ownbuf_session *s, u32 index);
 int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out);
 int ownbuf_drop(struct ownbuf_session *s, u64 handle, u32 flags);

@@ -11,6 +11,8 @@
 #include <uapi/linux/ownbuf.h>
 #include <ownbuf/dev.h>
 
+#include "core_kunit.h"
+
 /*
  * The suite runs after module init: the device must be registered under its
  * documented name, with a minor the misc core assigned (not the dynamic
@@ -68,9 +70,30 @@ static void ownbuf_ioctl_dispatch_unknown_enotty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ownbuf_ioctl_dispatch(NULL, c->cmd, 0), -ENOTTY);
 }
 
+/*
+ * A defined command with a NULL argument is EFAULT, counted as a NULL
+ * dereference and as a refusal; the decoder never reaches the core.
+ */
+static void ownbuf_ioctl_dispatch_null_arg_efault(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+
+	KUNIT_EXPECT_EQ(test, -EFAULT, ownbuf_ioctl_dispatch(s, OWNBUF_IOC_CREATE, 0));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ownbuf_ioctl_dispatch(s, OWNBUF_IOC_STATS, 0));
+	KUNIT_EXPECT_EQ(test, 2, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_NULL_DEREF));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&s->counters.refused), 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.buffers), 0);
+	/* A known number with another size is another command: ENOTTY. */
+	KUNIT_EXPECT_EQ(test, -ENOTTY,
+			ownbuf_ioctl_dispatch(s, _IOWR(OWNBUF_IOCTL_MAGIC,
+						       _IOC_NR(OWNBUF_IOC_CREATE), __u64), 0));
+}
+
 static struct kunit_case ownbuf_dev_cases[] = {
 	KUNIT_CASE(ownbuf_dev_registered_after_init),
 	KUNIT_CASE(ownbuf_dev_fops_compat),
+	KUNIT_CASE(ownbuf_ioctl_dispatch_null_arg_efault),
 	KUNIT_CASE_PARAM(ownbuf_ioctl_dispatch_unknown_enotty,
 			 ownbuf_unknown_gen_params),
 	{}

@@ -64,6 +64,29 @@ static void ownbuf_session_destroy_revokes_everything(struct kunit *test)
 }
 
 /*
+ * A loan made through a borrow (not by the owner) dies with the owner too:
+ * the owner's close makes it ENOENT, and its maker's cancel says so.
+ */
+static void ownbuf_session_destroy_kills_loans_of_borrows(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *owner = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *mid = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *last = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, owner, 64);
+	u64 t, b, t2, out;
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(owner, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(mid, t, 0, &b));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(mid, b, OWNBUF_MODE_SHARED, 0, &t2));
+	ownbuf_kunit_close(test, owner);
+	KUNIT_EXPECT_EQ(test, -ENOENT, ownbuf_accept(last, t2, 0, &out));
+	KUNIT_EXPECT_EQ(test, -ENOENT, ownbuf_cancel(mid, t2, 0, &out));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.tickets), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.buffers), 0);
+}
+
+/*
  * Revoked borrows hold no place in the holder's handle quota: at the limit,
  * a new handle first frees the dead ones.
  */
@@ -229,10 +252,19 @@ static void ownbuf_create_invalid_request(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_freeze(s, h, 1));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_give(s, h, 1, &out));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_clone(s, h, 1, &out));
-	/* Unknown flags win over a stale handle. */
+	/* Unknown flags win over a stale handle, and over one never given. */
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(s, h, 0));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_drop(s, h, 2));
 	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_drop(s, h, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_drop(s, h ^ (1ULL << 60), 2));
+	KUNIT_EXPECT_EQ(test, -EBADF, ownbuf_drop(s, h ^ (1ULL << 60), 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_borrow(s, h ^ (1ULL << 60), 7, 0, &out));
+	/* EBUSY before the resource errors: borrowed and over quota at once. */
+	h = ownbuf_kunit_create(test, s, 16);
+	ownbuf_kunit_borrow(test, s, h, OWNBUF_MODE_SHARED);
+	kd->limits.session_max_handles = s->live;
+	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_borrow(s, h, OWNBUF_MODE_MUT, 0, &out));
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_borrow(s, h, OWNBUF_MODE_SHARED, 0, &out));
 }
 
 /* Each class of violation is counted once per refusal, in both counters. */
@@ -277,6 +309,7 @@ static struct kunit_case ownbuf_session_cases[] = {
 	KUNIT_CASE(ownbuf_session_destroy_revokes_everything),
 	KUNIT_CASE(ownbuf_session_destroy_releases_borrows),
 	KUNIT_CASE(ownbuf_session_destroy_ends_loans_of_borrows),
+	KUNIT_CASE(ownbuf_session_destroy_kills_loans_of_borrows),
 	KUNIT_CASE(ownbuf_slot_reserve_reaps_revoked),
 	{}
 };
