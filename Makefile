@@ -4,15 +4,36 @@
 #
 #   make                 build ownbuf.ko against the running kernel
 #   make KDIR=/path      ... against any prepared kernel tree or headers
+#   make install         install-module + install-headers + install-tools
+#   make install-module  ownbuf.ko to /lib/modules/KVER/updates/, then depmod
+#   make install-headers <linux/ownbuf.h> to $(PREFIX)/include
+#   make install-tools   libownbuf (+ .pc), ownbufctl, the udev rule
+#   make uninstall       remove what install-headers and install-tools put down
 #   make demo            the main job: build, boot a 6.12 guest, show it
 #   make bench           time ownbuf against its peers in a 6.12 guest
 #   make check           lint + every test on all three kernels
 #   make lint            only the static checks
 #   make deps            install packages and fetch kernels (idempotent)
+#
+# Install variables: PREFIX (/usr/local), DESTDIR (staging root, honoured
+# by every install and uninstall target; depmod, ldconfig and the udev
+# reload are skipped when it is set), UDEVDIR (/lib/udev/rules.d), KDIR.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+INCLUDEDIR ?= $(PREFIX)/include
+UDEVDIR ?= /lib/udev/rules.d
+# 6.1 installs external modules to extra/ by default, 6.12 to updates/:
+# always updates/, which depmod ranks above the kernel's own modules.
+INSTALL_MOD_DIR ?= updates
+# The release KDIR was built for, as its modules directory is named. Debian's
+# headers report another one with `make kernelrelease`; UTS_RELEASE is right.
+KVER ?= $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 
 .PHONY: all module modules clean demo bench check lint deps
+.PHONY: install install-module install-headers install-tools uninstall
 
 all: module
 
@@ -22,6 +43,31 @@ module modules:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf build
+
+install: install-module install-headers install-tools
+
+# Installs what `make` built (so `sudo make install` compiles nothing as root).
+install-module:
+	@test -f ownbuf.ko || { echo "no ownbuf.ko: run make (with the same KDIR) first" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+ifeq ($(DESTDIR),)
+	depmod -A $(KVER)
+endif
+
+install-headers:
+	install -d $(DESTDIR)$(INCLUDEDIR)/linux
+	install -m 0644 include/uapi/linux/ownbuf.h $(DESTDIR)$(INCLUDEDIR)/linux/ownbuf.h
+
+# libownbuf.h includes <linux/ownbuf.h>: the tools need the UAPI header.
+install-tools: install-headers
+	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+		INCLUDEDIR=$(INCLUDEDIR) UDEVDIR=$(UDEVDIR)
+
+uninstall:
+	$(MAKE) -C tools uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+		INCLUDEDIR=$(INCLUDEDIR) UDEVDIR=$(UDEVDIR)
+	rm -f $(DESTDIR)$(INCLUDEDIR)/linux/ownbuf.h
 
 deps:
 	scripts/deps.sh all

@@ -201,6 +201,18 @@ static const char *ownbuf_mode_str(u8 mode)
 	return mode == OWNBUF_MODE_MUT ? "mut" : "shared";
 }
 
+/* A loan names its buffer by id: its size is there while it lives. */
+static void ownbuf_show_loan(struct seq_file *m, struct ownbuf_device *dev,
+			     struct ownbuf_ticket *t)
+{
+	struct ownbuf_buffer *buf = ownbuf_buffer_pin_by_id(dev, t->id, t->serial);
+
+	seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=%zu\n",
+		   t->maker->tag, t->serial, ownbuf_mode_str(t->mode), buf ? buf->size : 0);
+	if (buf)
+		ownbuf_buffer_unpin(buf);
+}
+
 /**
  * ownbuf_show_graph() - who owns what and who borrows it, for debugfs
  * @m: the seq_file of ownbuf/graph
@@ -246,8 +258,7 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 			seq_printf(m, "ticket kind=move maker=%u buffer=%llu mode=- size=%zu\n",
 				   t->maker->tag, t->buf->serial, t->buf->size);
 		else
-			seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=0\n",
-				   t->maker->tag, t->serial, ownbuf_mode_str(t->mode));
+			ownbuf_show_loan(m, dev, t);
 	}
 	spin_unlock(&dev->tickets_lock);
 	mutex_unlock(&dev->sessions_lock);

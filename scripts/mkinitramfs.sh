@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Make the initramfs for one guest: static busybox, the guest /init, the
 # plan (check, demo, bench) and what the guest runs. By default that is the
-# module built for KERNEL and the selftests; OWNBUF_GUEST_FILES names a
-# directory laid out as /lib/ownbuf is in the guest (ownbuf.ko, other *.ko
-# with optional NAME.params, selftests/) to use instead.
+# module built for KERNEL, the selftests and /bin/ownbufctl when built;
+# OWNBUF_GUEST_FILES names a directory laid out as /lib/ownbuf is in the
+# guest (ownbuf.ko, other *.ko with optional NAME.params, selftests/) to use
+# instead.
 # Usage: scripts/mkinitramfs.sh KERNEL PLAN OUTPUT
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -40,6 +41,10 @@ else
 	if [ -d "$OWNBUF_BUILD/bench" ]; then
 		mkdir -p "$root/lib/ownbuf/bench"
 		cp "$OWNBUF_BUILD"/bench/* "$root/lib/ownbuf/bench/" 2>/dev/null || true
+	fi
+	# ownbufctl (scripts/build-tools.sh), static; not a busybox applet.
+	if [ -x "$OWNBUF_BUILD/tools/ownbufctl" ]; then
+		install -m 0755 "$OWNBUF_BUILD/tools/ownbufctl" "$root/bin/ownbufctl"
 	fi
 fi
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 >"$output"

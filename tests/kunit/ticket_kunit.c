@@ -174,6 +174,36 @@ static void ownbuf_take_after_giver_closed_enoent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.tickets), 0);
 }
 
+/*
+ * A call that resolved an owner handle and was then overtaken by a give
+ * (another thread of the session) and a take must not go on acting through
+ * it: the recheck after its wait refuses, as a use after move.
+ */
+static void ownbuf_ref_recheck_after_give_estale(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *a = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *b = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, a, 16);
+	u64 b1 = ownbuf_kunit_borrow(test, a, h, OWNBUF_MODE_SHARED);
+	struct ownbuf_ref ref, bref;
+	u64 t, hb;
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_resolve(a, h, &ref));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_resolve(a, b1, &bref));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_ref_recheck(a, h, &ref));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_release(a, b1, 0));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(a, h, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_take(b, t, 0, &hb));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_ref_recheck(a, h, &ref));
+	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(a, OWNBUF_VIOLATION_USE_AFTER_MOVE));
+	/* A released borrow is as dead to the recheck. */
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_ref_recheck(a, b1, &bref));
+	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(a, OWNBUF_VIOLATION_USE_AFTER_FREE));
+	ownbuf_buffer_unpin(bref.buf);
+	ownbuf_buffer_unpin(ref.buf);
+}
+
 /* Ticket 0 is a NULL dereference: EINVAL, counted. */
 static void ownbuf_ticket_zero_einval(struct kunit *test)
 {
@@ -199,6 +229,7 @@ static struct kunit_case ownbuf_ticket_cases[] = {
 	KUNIT_CASE(ownbuf_accept_dead_loan_enoent),
 	KUNIT_CASE(ownbuf_take_after_giver_closed_enoent),
 	KUNIT_CASE(ownbuf_ticket_zero_einval),
+	KUNIT_CASE(ownbuf_ref_recheck_after_give_estale),
 	{}
 };
 

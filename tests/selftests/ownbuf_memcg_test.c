@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ownbuf selftests: buffer memory is charged to the creating task's memory
+ * cgroup, and a create over the cgroup's limit is refused with ENOMEM: the
+ * process is never OOM-killed, nothing stays charged. Needs cgroup v2 with
+ * the memory controller (mounted here if it is not yet), else skipped.
+ */
+
+#define _GNU_SOURCE
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "ownbuf_helpers.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG_DIR CG_ROOT "/ownbuf_memcg_test"
+#define MIB (1024ULL * 1024)
+
+static int cg_write(const char *file, const char *val)
+{
+	int fd = open(file, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -errno;
+}
+
+static long long cg_read(const char *file)
+{
+	char buf[64] = "";
+	int fd = open(file, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoll(buf) : -1;
+}
+
+/* A child cgroup of CG_ROOT with the memory controller, or why not. */
+static const char *cg_setup(void)
+{
+	char pid[32];
+
+	mkdir(CG_ROOT, 0755);
+	if (access(CG_ROOT "/cgroup.controllers", F_OK) &&
+	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
+		return "cannot mount cgroup2";
+	if (cg_write(CG_ROOT "/cgroup.subtree_control", "+memory"))
+		return "no memory controller";
+	rmdir(CG_DIR);
+	if (mkdir(CG_DIR, 0755))
+		return "cannot make a cgroup";
+	if (cg_write(CG_DIR "/memory.max", "16777216"))
+		return "cannot set memory.max";
+	/* No swap to spill to, where the kernel has swap accounting. */
+	cg_write(CG_DIR "/memory.swap.max", "0");
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (cg_write(CG_DIR "/cgroup.procs", pid))
+		return "cannot join the cgroup";
+	return NULL;
+}
+
+FIXTURE(memcg)
+{
+	int fd;
+	const char *skip;
+};
+
+FIXTURE_SETUP(memcg)
+{
+	self->skip = cg_setup();
+	self->fd = -1;
+	if (self->skip)
+		return;
+	self->fd = ob_open();
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(memcg)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	/* Back to the root cgroup, then the test cgroup can go. */
+	cg_write(CG_ROOT "/cgroup.procs", "0");
+	rmdir(CG_DIR);
+}
+
+/* A create is charged to the creator's cgroup, a drop uncharges it. */
+TEST_F(memcg, create_charges_creator)
+{
+	long long before, during, after;
+	__u64 h;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	before = cg_read(CG_DIR "/memory.current");
+	ASSERT_LE(0, before);
+	test_create(self->fd, 4 * MIB, &h);
+	during = cg_read(CG_DIR "/memory.current");
+	EXPECT_LE(before + (long long)(4 * MIB), during)
+		TH_LOG("memory.current %lld -> %lld for a 4 MiB buffer", before, during);
+	test_drop(self->fd, h);
+	after = cg_read(CG_DIR "/memory.current");
+	EXPECT_GT(before + (long long)MIB, after)
+		TH_LOG("memory.current %lld after the drop (was %lld)", after, before);
+}
+
+/* Over the cgroup's limit: ENOMEM, the process lives, nothing is kept. */
+TEST_F(memcg, over_limit_enomem_not_oom)
+{
+	struct ownbuf_stats st;
+	__u64 h, big;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	test_create(self->fd, 4 * MIB, &h);
+	test_err_create(ENOMEM, self->fd, 32 * MIB);
+	ASSERT_EQ(0, _test_create(self->fd, 4 * MIB, &big));
+	test_drop(self->fd, big);
+	memset(&st, 0, sizeof(st));
+	ASSERT_EQ(0, ioctl(self->fd, OWNBUF_IOC_STATS, &st));
+	EXPECT_EQ(1, st.out_session.buffers);
+	EXPECT_EQ(4 * MIB, st.out_session.bytes);
+	test_drop(self->fd, h);
+}
+
+TEST_HARNESS_MAIN
