@@ -7,6 +7,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cleanup.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -91,13 +92,12 @@ static int ownbuf_stats_show(struct seq_file *m, void *unused)
 	char who[64];
 
 	ownbuf_show_counters(m, "device", &dev->counters);
-	mutex_lock(&dev->sessions_lock);
+	guard(mutex)(&dev->sessions_lock);
 	list_for_each_entry(s, &dev->sessions, node) {
 		ownbuf_session_reap(s);
 		snprintf(who, sizeof(who), "session pid=%d comm=%s", s->pid, s->comm);
 		ownbuf_show_counters(m, who, &s->counters);
 	}
-	mutex_unlock(&dev->sessions_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ownbuf_stats);

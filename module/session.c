@@ -5,6 +5,7 @@
  * the borrows it holds and frees its untaken tickets.
  */
 
+#include <linux/cleanup.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -86,11 +87,11 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 	}
 	WARN_ON(s->live);
 
-	mutex_lock(&dev->sessions_lock);
-	list_del(&s->node);
-	idr_remove(&dev->tags, s->tag);
-	atomic64_dec(&dev->counters.sessions);
-	mutex_unlock(&dev->sessions_lock);
+	scoped_guard(mutex, &dev->sessions_lock) {
+		list_del(&s->node);
+		idr_remove(&dev->tags, s->tag);
+		atomic64_dec(&dev->counters.sessions);
+	}
 
 	kvfree(s->slots);
 	kfree(s);
@@ -231,7 +232,7 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 	unsigned int bkt;
 	u32 i;
 
-	mutex_lock(&dev->sessions_lock);
+	guard(mutex)(&dev->sessions_lock);
 	list_for_each_entry(s, &dev->sessions, node) {
 		ownbuf_session_reap(s);
 		seq_printf(m, "session tag=%u pid=%d comm=%s\n", s->tag, s->pid, s->comm);
@@ -261,5 +262,4 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 			ownbuf_show_loan(m, dev, t);
 	}
 	spin_unlock(&dev->tickets_lock);
-	mutex_unlock(&dev->sessions_lock);
 }

@@ -10,8 +10,13 @@ set -euo pipefail
 
 kernel=${1:-6.12}
 start=$(date +%s)
-"$OWNBUF_TOP/scripts/deps.sh" all
-[ "$kernel" = debug ] && "$OWNBUF_TOP/scripts/build-debug-kernel.sh"
+if [ "$kernel" = debug ]; then
+	"$OWNBUF_TOP/scripts/deps.sh" all
+	"$OWNBUF_TOP/scripts/build-debug-kernel.sh"
+else
+	# A stock kernel needs no kernel source: skip unpacking it.
+	"$OWNBUF_TOP/scripts/deps.sh" stock
+fi
 "$OWNBUF_TOP/scripts/build-module.sh" "$kernel"
 "$OWNBUF_TOP/scripts/build-tools.sh"
 "$OWNBUF_TOP/scripts/run-guest.sh" "$kernel" demo
