@@ -135,7 +135,8 @@ void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
 	if (atomic_long_read(&buf->state) & OWNBUF_ST_BORROWED)
 		atomic64_inc(&dev->revoke_epoch);
 	if (!atomic_dec_and_test(&buf->users))
-		wait_var_event(&buf->users, !atomic_read(&buf->users));
+		/* Acquire: see every release's borrow_handles update. */
+		wait_var_event(&buf->users, !atomic_read_acquire(&buf->users));
 	atomic64_dec(&dev->counters.buffers);
 	atomic64_sub(buf->size, &dev->counters.bytes);
 	/* Borrow handles still held elsewhere are revoked: they stop counting. */

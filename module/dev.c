@@ -72,7 +72,10 @@ static int ownbuf_pin_user(u64 uaddr, u64 len, bool into_user,
 	pinned = pin_user_pages_fast(start, nr, into_user ? FOLL_WRITE : 0, up->pages);
 	if (pinned > 0)
 		up->nr = pinned;
-	return pinned == nr ? 0 : -EFAULT;
+	if (pinned == nr)
+		return 0;
+	/* ENOMEM or EINTR (fatal signal) as they are; the rest is a bad range. */
+	return pinned == -ENOMEM || pinned == -EINTR ? pinned : -EFAULT;
 }
 
 static void ownbuf_unpin_user(struct ownbuf_user_pages *up, bool dirty)
@@ -90,16 +93,14 @@ static void ownbuf_copy_pages(struct ownbuf_user_pages *up, void *data, size_t l
 	unsigned int off = up->offset;
 	unsigned int i = 0;
 	size_t chunk;
-	void *va;
 
 	while (len) {
 		chunk = min_t(size_t, len, PAGE_SIZE - off);
-		va = kmap_local_page(up->pages[i]);
+		/* These flush the data cache where the architecture needs it. */
 		if (into_user)
-			memcpy(va + off, data, chunk);
+			memcpy_to_page(up->pages[i], off, data, chunk);
 		else
-			memcpy(data, va + off, chunk);
-		kunmap_local(va);
+			memcpy_from_page(data, up->pages[i], off, chunk);
 		data += chunk;
 		len -= chunk;
 		off = 0;
@@ -117,10 +118,20 @@ static int ownbuf_ioc_rw(struct ownbuf_session *s, struct ownbuf_rw *rw, bool wr
 
 	if (rw->flags || rw->__reserved)
 		return -EINVAL;
-	/* No buffer exceeds INT_MAX bytes: longer ranges are ERANGE anyway. */
-	if (rw->length > INT_MAX)
-		pin_ret = -EFAULT;
-	else if (rw->length && rw->ptr)
+	/*
+	 * Pin no more than a buffer can hold: a range longer than the largest
+	 * buffer allowed is checked first (it is ERANGE unless the limit was
+	 * lowered under an older, larger buffer), so a failing call cannot
+	 * make the kernel fault in gigabytes of the caller's memory.
+	 */
+	if (rw->length > READ_ONCE(s->dev->limits->max_buffer_size)) {
+		ret = ownbuf_access_begin(s, rw->handle, write, rw->offset,
+					  rw->length, &acc);
+		if (ret)
+			return ret;
+		ownbuf_access_end(&acc);
+	}
+	if (rw->length && rw->ptr)
 		pin_ret = ownbuf_pin_user(rw->ptr, rw->length, !write, &up);
 	/*
 	 * Even when pinning failed, the core's checks run: their errors come
@@ -346,6 +357,12 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
 		ret = -EFAULT;
 	} else if (copy_from_user(&buf, uarg, op->size)) {
+		ret = -EFAULT;
+	} else if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, op->size)) {
+		/*
+		 * Prove the answer can be written back before acting: a give
+		 * whose ticket cannot be returned would strand the buffer.
+		 */
 		ret = -EFAULT;
 	} else {
 		ret = op->fn(s, &buf);

@@ -84,16 +84,21 @@ int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index)
 {
 	u64 max = READ_ONCE(s->dev->limits->session_max_handles);
 	struct ownbuf_slot *slot;
+	bool reaped = false;
 	int ret;
 
 	spin_lock(&s->lock);
 	for (;;) {
 		if (s->live >= max) {
-			/* Revoked borrows hold no place: free theirs first. */
-			if (READ_ONCE(s->reaped_epoch) !=
+			/*
+			 * Revoked borrows hold no place: free theirs, once.
+			 * Other sessions keep revoking; never chase them.
+			 */
+			if (!reaped && READ_ONCE(s->reaped_epoch) !=
 			    atomic64_read(&s->dev->revoke_epoch)) {
 				spin_unlock(&s->lock);
 				ownbuf_session_reap(s);
+				reaped = true;
 				spin_lock(&s->lock);
 				continue;
 			}
@@ -194,6 +199,13 @@ u64 ownbuf_slot_publish_borrow(struct ownbuf_session *s, u32 index,
 	atomic64_inc(&s->counters.borrows);
 	atomic_inc(&buf->borrow_handles);
 	atomic64_inc(&s->dev->counters.borrows);
+	/*
+	 * Born revoked (the owner dropped the buffer while this borrow was
+	 * being made): a reap may already have recorded the epoch of that
+	 * drop, so make sure the next one looks again.
+	 */
+	if (ownbuf_buffer_dead(buf))
+		WRITE_ONCE(s->reaped_epoch, atomic64_read(&s->dev->revoke_epoch) - 1);
 	spin_unlock(&s->lock);
 	return handle;
 }

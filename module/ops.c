@@ -153,12 +153,11 @@ static bool ownbuf_mode_valid(u32 mode)
 }
 
 /*
- * A new buffer of @size owned by @s, a copy of @src (read-locked) if given.
- * The handle is reserved before the bytes are allocated, so a full handle
- * table costs no allocation, and EFBIG is decided before either.
+ * A new zeroed buffer of @size owned by @s. The handle is reserved before
+ * the bytes are allocated, so a full handle table costs no allocation, and
+ * EFBIG is decided before either.
  */
-static int ownbuf_make(struct ownbuf_session *s, u64 size,
-		       const struct ownbuf_buffer *src, u64 *out)
+static int ownbuf_make(struct ownbuf_session *s, u64 size, u64 *out)
 {
 	struct ownbuf_buffer *buf;
 	u32 index;
@@ -174,8 +173,6 @@ static int ownbuf_make(struct ownbuf_session *s, u64 size,
 		ownbuf_slot_unreserve(s, index);
 		return ret;
 	}
-	if (src)
-		memcpy(buf->data, src->data, size);
 	*out = ownbuf_slot_publish_owner(s, index, buf);
 	return 0;
 }
@@ -193,7 +190,7 @@ int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out)
 {
 	if (flags || !size)
 		return -EINVAL;
-	return ownbuf_make(s, size, NULL, out);
+	return ownbuf_make(s, size, out);
 }
 
 /**
@@ -287,9 +284,10 @@ int ownbuf_access_begin(struct ownbuf_session *s, u64 handle, bool write,
 	if (ret)
 		goto unpin;
 
-	ret = ownbuf_ref_check_alive(s, &ref);
+	/* The handle's own death first: it names the violation best. */
+	ret = ownbuf_ref_recheck(s, handle, &ref);
 	if (!ret)
-		ret = ownbuf_ref_recheck(s, handle, &ref);
+		ret = ownbuf_ref_check_alive(s, &ref);
 	if (ret)
 		goto unlock;
 	st = atomic_long_read(&ref.buf->state);
@@ -472,7 +470,10 @@ void ownbuf_release_on_close(struct ownbuf_session *s, u32 index)
  */
 int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
 {
+	struct ownbuf_buffer *copy;
 	struct ownbuf_access acc;
+	u32 index;
+	size_t size;
 	int ret;
 
 	if (flags)
@@ -481,11 +482,40 @@ int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
 		return -EINVAL;
 	}
+	/* Admission first, so EBUSY and friends win over resource errors. */
 	ret = ownbuf_access_begin(s, handle, false, 0, 0, &acc);
 	if (ret)
 		return ret;
-	ret = ownbuf_make(s, acc.buf->size, acc.buf, out);
+	size = acc.buf->size;
 	ownbuf_access_end(&acc);
+
+	/*
+	 * Allocate without holding the source: a borrower in reclaim must not
+	 * keep the source's owner waiting in its drop.
+	 */
+	if (size > READ_ONCE(s->dev->limits->max_buffer_size))
+		return -EFBIG;
+	ret = ownbuf_slot_reserve(s, &index);
+	if (ret)
+		return ret;
+	ret = ownbuf_buffer_alloc(s, size, &copy);
+	if (ret)
+		goto unreserve;
+
+	ret = ownbuf_access_begin(s, handle, false, 0, 0, &acc);
+	if (ret)
+		goto free_copy;
+	memcpy(copy->data, acc.buf->data, size);
+	ownbuf_access_end(&acc);
+	*out = ownbuf_slot_publish_owner(s, index, copy);
+	return 0;
+
+free_copy:
+	ownbuf_state_kill(copy, true);
+	ownbuf_session_uncharge(s, copy->size);
+	ownbuf_buffer_destroy(copy);
+unreserve:
+	ownbuf_slot_unreserve(s, index);
 	return ret;
 }
 

@@ -113,7 +113,6 @@ void ownbuf_session_reap(struct ownbuf_session *s)
 	s64 epoch = atomic64_read(&s->dev->revoke_epoch);
 	struct ownbuf_buffer *buf;
 	struct ownbuf_slot *slot;
-	bool reserved = false;
 	u32 i;
 
 	if (READ_ONCE(s->reaped_epoch) == epoch)
@@ -121,9 +120,6 @@ void ownbuf_session_reap(struct ownbuf_session *s)
 	spin_lock(&s->lock);
 	for (i = 0; i < s->used; i++) {
 		slot = &s->slots[i];
-		/* A borrow being made may be of a buffer that just died. */
-		if (slot->kind == OWNBUF_SLOT_RESERVED)
-			reserved = true;
 		if (slot->kind != OWNBUF_SLOT_BORROW)
 			continue;
 		buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
@@ -135,8 +131,7 @@ void ownbuf_session_reap(struct ownbuf_session *s)
 			ownbuf_buffer_unpin(buf);
 		ownbuf_slot_free(s, i, OWNBUF_DEATH_REVOKED);
 	}
-	if (!reserved)
-		WRITE_ONCE(s->reaped_epoch, epoch);
+	WRITE_ONCE(s->reaped_epoch, epoch);
 	spin_unlock(&s->lock);
 }
 

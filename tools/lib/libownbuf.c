@@ -335,9 +335,14 @@ struct ownbuf_ref *ownbuf_accept(struct ownbuf_sess *s, struct ownbuf_lend_ticke
 
 	if (!ret) {
 		ret = ownbuf_raw_query(s->fd, h, &q);
-		/* Do not leave an unreachable borrow behind. */
+		/*
+		 * Do not leave an unreachable borrow behind. Its buffer died
+		 * meanwhile (ESTALE): to the caller the loan was dead, ENOENT.
+		 */
 		if (ret)
 			ownbuf_raw_release(s->fd, h);
+		if (ret == -ESTALE)
+			ret = -ENOENT;
 	}
 	return ob_ref_new(s, h, ret ? 0 : q.out_mode, ret, err);
 }
