@@ -147,7 +147,13 @@ static int ownbuf_ref_check_alive(struct ownbuf_session *s, struct ownbuf_ref *r
 	return -ESTALE;
 }
 
-static bool ownbuf_mode_valid(u32 mode)
+/**
+ * ownbuf_mode_valid() - whether @mode is a borrow mode userspace may ask for
+ * @mode: from the request
+ *
+ * Return: true for %OWNBUF_MODE_SHARED and %OWNBUF_MODE_MUT.
+ */
+bool ownbuf_mode_valid(u32 mode)
 {
 	return mode == OWNBUF_MODE_SHARED || mode == OWNBUF_MODE_MUT;
 }
@@ -330,6 +336,47 @@ void ownbuf_access_end(struct ownbuf_access *acc)
 }
 
 /**
+ * ownbuf_borrow_begin() - count a new borrow of @mode of what @handle names
+ * @s: session
+ * @handle: any live handle of the buffer
+ * @mode: &enum ownbuf_mode, already validated
+ * @ref: out: the buffer, pinned; the borrow is counted in its state word
+ *
+ * The first half of borrow and lend, which differ only in where the new
+ * borrow goes (a handle or a ticket). On success the caller either hands
+ * the counted borrow on or undoes it with ownbuf_state_unborrow(), and
+ * unpins @ref->buf either way.
+ *
+ * Return: 0; -EINVAL; -EBADF; -ESTALE; -EACCES; -EBUSY (counted).
+ */
+int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
+			struct ownbuf_ref *ref)
+{
+	int ret;
+
+	ret = ownbuf_resolve(s, handle, ref);
+	if (ret)
+		return ret;
+	ret = ownbuf_state_borrow(ref->buf, mode);
+	if (ret == -ESTALE) {
+		/* Dropped or given away since the lookup: classify how. */
+		ret = ownbuf_ref_recheck(s, handle, ref);
+		if (!ret)
+			ret = ownbuf_ref_check_alive(s, ref) ?: -ESTALE;
+	} else if (ret == -EBUSY) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
+	} else if (!ret) {
+		/* Counted; but the handle may have died while we counted. */
+		ret = ownbuf_ref_recheck(s, handle, ref);
+		if (ret)
+			ownbuf_state_unborrow(ref->buf, mode);
+	}
+	if (ret)
+		ownbuf_buffer_unpin(ref->buf);
+	return ret;
+}
+
+/**
  * ownbuf_borrow() - a new borrow handle in @s
  * @s: session
  * @handle: any live handle of the buffer (borrowing a borrow is allowed; the
@@ -350,34 +397,14 @@ int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 
 	if (flags || !ownbuf_mode_valid(mode))
 		return -EINVAL;
-	ret = ownbuf_resolve(s, handle, &ref);
+	ret = ownbuf_borrow_begin(s, handle, mode, &ref);
 	if (ret)
 		return ret;
-	ret = ownbuf_state_borrow(ref.buf, mode);
-	if (ret == -ESTALE) {
-		/* Dropped or given away since the lookup. */
-		ret = ownbuf_ref_recheck(s, handle, &ref);
-		if (!ret)
-			ret = ownbuf_ref_check_alive(s, &ref) ?: -ESTALE;
-		goto unpin;
-	}
-	if (ret) {
-		if (ret == -EBUSY)
-			ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
-		goto unpin;
-	}
-	ret = ownbuf_ref_recheck(s, handle, &ref);
-	if (ret) {
-		ownbuf_state_unborrow(ref.buf, mode);
-		goto unpin;
-	}
 	ret = ownbuf_slot_reserve(s, &index);
-	if (ret) {
+	if (ret)
 		ownbuf_state_unborrow(ref.buf, mode);
-		goto unpin;
-	}
-	*out = ownbuf_slot_publish_borrow(s, index, ref.buf, mode);
-unpin:
+	else
+		*out = ownbuf_slot_publish_borrow(s, index, ref.buf, mode);
 	ownbuf_buffer_unpin(ref.buf);
 	return ret;
 }

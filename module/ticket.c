@@ -319,34 +319,13 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	struct ownbuf_ref ref;
 	int ret;
 
-	if (flags || (mode != OWNBUF_MODE_SHARED && mode != OWNBUF_MODE_MUT))
+	if (flags || !ownbuf_mode_valid(mode))
 		return -EINVAL;
+	/* Allocated first; ENOMEM is reported only after every other check. */
 	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
-	ret = ownbuf_resolve(s, handle, &ref);
+	ret = ownbuf_borrow_begin(s, handle, mode, &ref);
 	if (ret)
 		goto free;
-	ret = ownbuf_state_borrow(ref.buf, mode);
-	if (ret == -ESTALE) {
-		/* Dropped or given away since the lookup: classify how. */
-		ret = ownbuf_ref_recheck(s, handle, &ref);
-		if (!ret) {
-			ownbuf_count_violation(s, ref.owner ?
-					       OWNBUF_VIOLATION_USE_AFTER_FREE :
-					       OWNBUF_VIOLATION_LIFETIME);
-			ret = -ESTALE;
-		}
-		goto unpin;
-	}
-	if (ret) {
-		if (ret == -EBUSY)
-			ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
-		goto unpin;
-	}
-	ret = ownbuf_ref_recheck(s, handle, &ref);
-	if (ret) {
-		ownbuf_state_unborrow(ref.buf, mode);
-		goto unpin;
-	}
 	ret = t ? ownbuf_charge_ticket(s) : -ENOMEM;
 	if (ret) {
 		ownbuf_state_unborrow(ref.buf, mode);
