@@ -43,6 +43,38 @@ int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
 }
 
 /**
+ * ownbuf_slot_get() - the live slot of @kind that @handle names
+ * @s: session, its lock held
+ * @handle: from the request
+ * @kind: %OWNBUF_SLOT_OWNER or %OWNBUF_SLOT_BORROW
+ * @freeing: the call ends the handle (drop, release), so a dead handle is a
+ *	double free
+ * @index: out: the slot
+ *
+ * For the calls that act on the slot itself, under the lock: drop, give,
+ * freeze, release.
+ *
+ * Return: 0; -EINVAL handle 0 or a handle of the other kind; -EBADF;
+ * -ESTALE. Refusals are counted by class.
+ */
+int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
+		    u32 *index)
+{
+	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	int ret;
+
+	lockdep_assert_held(&s->lock);
+	if (!handle) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	ret = ownbuf_slot_find(s, handle, index, &death);
+	if (ret)
+		return ownbuf_refuse_stale(s, ret, death, freeing);
+	return s->slots[*index].kind == kind ? 0 : -EINVAL;
+}
+
+/**
  * ownbuf_resolve() - pin the buffer a live handle names
  * @s: session
  * @handle: any owner or borrow handle
@@ -210,26 +242,17 @@ int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out)
  */
 int ownbuf_drop(struct ownbuf_session *s, u64 handle, u32 flags)
 {
-	enum ownbuf_death death = OWNBUF_DEATH_NONE;
 	struct ownbuf_buffer *buf;
 	u32 index;
 	int ret;
 
 	if (flags & ~OWNBUF_DROP_REVOKE)
 		return -EINVAL;
-	if (!handle) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
-		return -EINVAL;
-	}
 	spin_lock(&s->lock);
-	ret = ownbuf_slot_find(s, handle, &index, &death);
+	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, true, &index);
 	if (ret) {
 		spin_unlock(&s->lock);
-		return ownbuf_refuse_stale(s, ret, death, true);
-	}
-	if (s->slots[index].kind != OWNBUF_SLOT_OWNER) {
-		spin_unlock(&s->lock);
-		return -EINVAL;
+		return ret;
 	}
 	buf = s->slots[index].buf;
 	ret = ownbuf_state_kill(buf, flags & OWNBUF_DROP_REVOKE);
@@ -422,7 +445,6 @@ int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
  */
 int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 {
-	enum ownbuf_death death = OWNBUF_DEATH_NONE;
 	struct ownbuf_buffer *buf;
 	struct ownbuf_slot *slot;
 	u32 index;
@@ -431,21 +453,13 @@ int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 
 	if (flags)
 		return -EINVAL;
-	if (!handle) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
-		return -EINVAL;
-	}
 	spin_lock(&s->lock);
-	ret = ownbuf_slot_find(s, handle, &index, &death);
+	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_BORROW, true, &index);
 	if (ret) {
 		spin_unlock(&s->lock);
-		return ownbuf_refuse_stale(s, ret, death, true);
+		return ret;
 	}
 	slot = &s->slots[index];
-	if (slot->kind != OWNBUF_SLOT_BORROW) {
-		spin_unlock(&s->lock);
-		return -EINVAL;
-	}
 	mode = slot->mode;
 	buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
 	if (buf && ownbuf_buffer_dead(buf)) {
@@ -557,29 +571,17 @@ unreserve:
  */
 int ownbuf_freeze(struct ownbuf_session *s, u64 handle, u32 flags)
 {
-	enum ownbuf_death death = OWNBUF_DEATH_NONE;
 	u32 index;
 	int ret;
 
 	if (flags)
 		return -EINVAL;
-	if (!handle) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
-		return -EINVAL;
-	}
 	spin_lock(&s->lock);
-	ret = ownbuf_slot_find(s, handle, &index, &death);
-	if (ret) {
-		spin_unlock(&s->lock);
-		return ownbuf_refuse_stale(s, ret, death, false);
-	}
-	if (s->slots[index].kind != OWNBUF_SLOT_OWNER) {
-		spin_unlock(&s->lock);
-		return -EINVAL;
-	}
-	ret = ownbuf_state_freeze(s->slots[index].buf);
+	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, false, &index);
+	if (!ret)
+		ret = ownbuf_state_freeze(s->slots[index].buf);
 	spin_unlock(&s->lock);
-	if (ret)
+	if (ret == -EBUSY)
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
 	return ret;
 }

@@ -84,7 +84,6 @@ static int ownbuf_charge_ticket(struct ownbuf_session *s)
  */
 int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 {
-	enum ownbuf_death death = OWNBUF_DEATH_NONE;
 	struct ownbuf_ticket *t;
 	struct ownbuf_buffer *buf;
 	u32 index;
@@ -92,24 +91,13 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 
 	if (flags)
 		return -EINVAL;
-	if (!handle) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
-		return -EINVAL;
-	}
 	/* Allocated first, so nothing can fail after the handle is killed. */
 	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 
 	spin_lock(&s->lock);
-	ret = ownbuf_slot_find(s, handle, &index, &death);
-	if (ret) {
-		spin_unlock(&s->lock);
-		ret = ownbuf_refuse_stale(s, ret, death, false);
-		goto free;
-	}
-	if (s->slots[index].kind != OWNBUF_SLOT_OWNER) {
-		ret = -EINVAL;
+	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, false, &index);
+	if (ret)
 		goto unlock;
-	}
 	buf = s->slots[index].buf;
 	if (atomic_long_read(&buf->state) & OWNBUF_ST_BORROWED) {
 		ret = -EBUSY;
@@ -140,7 +128,6 @@ unlock_lifetime:
 	ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
 unlock:
 	spin_unlock(&s->lock);
-free:
 	kfree(t);
 	return ret;
 }

@@ -359,6 +359,8 @@ int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
 int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
 			enum ownbuf_death death, bool freeing);
 int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
+int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
+		    u32 *index);
 int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
 			struct ownbuf_ref *ref);
 bool ownbuf_mode_valid(u32 mode);
