@@ -132,21 +132,37 @@ unlock:
 	return ret;
 }
 
+/* The request checks every ticket call starts with: EINVAL first. */
+static int ownbuf_ticket_request(struct ownbuf_session *s, u64 value, u32 flags)
+{
+	if (flags)
+		return -EINVAL;
+	if (!value) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
- * Check a ticket before reserving anything for it: ENOENT when it is gone
- * (a loan of a dead buffer included), EINVAL when it is of the other kind,
- * and the size of a moving buffer for the quota charge.
+ * Check a take or accept before reserving anything for it: the request,
+ * then ENOENT when the ticket is gone (a loan of a dead buffer included),
+ * EINVAL when it is of the other kind, and the size of a moving buffer for
+ * the quota charge.
  */
-static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u8 want,
-			      bool maker_only, u64 *size)
+static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u32 flags,
+			      u8 want, u64 *size)
 {
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_ticket *t;
-	int ret = 0;
+	int ret;
 
+	ret = ownbuf_ticket_request(s, value, flags);
+	if (ret)
+		return ret;
 	spin_lock(&dev->tickets_lock);
 	t = ownbuf_ticket_find(dev, value);
-	if (!t || (maker_only && t->maker != s))
+	if (!t)
 		ret = -ENOENT;
 	else if (t->kind == OWNBUF_TICKET_LEND && !ownbuf_loan_alive(dev, t))
 		ret = -ENOENT;
@@ -224,13 +240,7 @@ int ownbuf_take(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	u64 size = 0;
 	int ret;
 
-	if (flags)
-		return -EINVAL;
-	if (!value) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
-		return -EINVAL;
-	}
-	ret = ownbuf_ticket_peek(s, value, OWNBUF_TICKET_MOVE, false, &size);
+	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_MOVE, &size);
 	if (ret)
 		return ret;
 	return ownbuf_adopt_moved(s, value, false, size, out);
@@ -254,12 +264,9 @@ int ownbuf_cancel(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	u64 size = 0;
 	int ret;
 
-	if (flags)
-		return -EINVAL;
-	if (!value) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
-		return -EINVAL;
-	}
+	ret = ownbuf_ticket_request(s, value, flags);
+	if (ret)
+		return ret;
 	spin_lock(&dev->tickets_lock);
 	t = ownbuf_ticket_find(dev, value);
 	if (!t || t->maker != s) {
@@ -349,13 +356,7 @@ int ownbuf_accept(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	u32 index;
 	int ret;
 
-	if (flags)
-		return -EINVAL;
-	if (!value) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
-		return -EINVAL;
-	}
-	ret = ownbuf_ticket_peek(s, value, OWNBUF_TICKET_LEND, false, &size);
+	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_LEND, &size);
 	if (ret)
 		return ret;
 	ret = ownbuf_slot_reserve(s, &index);
