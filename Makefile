@@ -11,7 +11,8 @@
 #   make uninstall       remove what install-headers and install-tools put down
 #   make demo            the main job: build, boot a 6.12 guest, show it
 #   make bench           time ownbuf against its peers in a 6.12 guest
-#   make check           lint + every test on all three kernels
+#   make check           lint + every test on all four kernels
+#   make check KERNELS="6.12 debug" TESTS=GLOB   a subset, for the inner loop
 #   make lint            only the static checks
 #   make deps            install packages and fetch kernels (idempotent)
 #
@@ -79,7 +80,7 @@ bench:
 	scripts/bench.sh
 
 check:
-	scripts/check.sh
+	KERNELS="$(KERNELS)" TESTS="$(TESTS)" KEEP_GOING="$(KEEP_GOING)" scripts/check.sh
 
 lint:
 	scripts/lint.sh

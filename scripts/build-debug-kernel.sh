@@ -11,7 +11,7 @@ frag="$OWNBUF_TOP/scripts/config/debug.config"
 src=$(kernel_source)
 [ -d "$src" ] || die "kernel source missing: run scripts/deps.sh"
 
-key=$( { dpkg-query -W -f='${Version}' linux-source-6.12; cat "$frag"; gcc --version | head -n1; echo v1; } |
+key=$( { dpkg-query -W -f='${Version}' linux-source-6.12; cat "$frag"; gcc --version | sed -n 1p; echo v1; } |
 	sha256sum | cut -c1-16)
 out="$OWNBUF_CACHE/debug/$key"
 if [ -f "$out/.done" ]; then

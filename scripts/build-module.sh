@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build ownbuf.ko against one target kernel (debug, 6.12 or 6.1) with W=1,
-# in a private copy of the sources under build/<kernel>/ so the three builds
-# never share objects. Any compiler warning fails the build.
+# Build ownbuf.ko against one target kernel (debug, 6.12, 6.1, newest) with
+# W=1, in a private copy of the sources under build/<kernel>/ so the builds
+# never share objects. Any compiler warning fails the build. A build whose
+# inputs (the sources, the kernel's headers and symbols, the toolchain) are
+# those of the last good one is not redone.
 # Usage: scripts/build-module.sh KERNEL [extra make args]
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -10,19 +12,35 @@ set -euo pipefail
 kernel=${1:?usage: $0 KERNEL}
 shift
 kdir=$(kernel_kdir "$kernel")
-[ -d "$kdir" ] || die "no kernel tree for '$kernel' at $kdir"
-dst="$OWNBUF_BUILD/$kernel/module"
+root=$(kernel_chroot "$kernel")
+[ -d "$root$kdir" ] || die "no kernel tree for '$kernel' at $root$kdir"
+out="$OWNBUF_BUILD/$kernel"
+dst="$out/module"
 mkdir -p "$dst"
+
+key=$( {
+	echo "$kernel $kdir $root $*"
+	tree_hash Kbuild module include tests/kunit
+	cat "$root$kdir/Module.symvers" "$root$kdir/include/generated/utsrelease.h" 2>/dev/null | sha256sum
+	if [ -n "$root" ]; then cat "$root/var/lib/dpkg/status"; else gcc --version; fi | sha256sum
+} | sha256sum | cut -c1-16)
+if [ -f "$out/ownbuf.ko" ] && [ "$(cat "$out/module.key" 2>/dev/null)" = "$key" ]; then
+	log "module for $kernel up to date ($key)"
+	exit 0
+fi
+rm -f "$out/module.key" "$out/ownbuf.ko"
+
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	"$OWNBUF_TOP/Kbuild" "$OWNBUF_TOP/module" "$OWNBUF_TOP/include" \
 	"$OWNBUF_TOP/tests" "$dst/"
 log "building module for $kernel"
-out="$OWNBUF_BUILD/$kernel/module-build.log"
-if ! make -C "$kdir" M="$dst" W=1 "$@" modules >"$out" 2>&1; then
-	cat "$out" >&2
+log_file="$out/module-build.log"
+if ! kernel_make "$kernel" "$dst" W=1 "$@" modules >"$log_file" 2>&1; then
+	cat "$log_file" >&2
 	die "module build for $kernel failed"
 fi
-if grep -E 'warning:|error:' "$out" >&2; then
+if grep -E 'warning:|error:' "$log_file" >&2; then
 	die "module build for $kernel has warnings (W=1 must be clean)"
 fi
-cp "$dst/ownbuf.ko" "$OWNBUF_BUILD/$kernel/ownbuf.ko"
+cp "$dst/ownbuf.ko" "$out/ownbuf.ko"
+echo "$key" >"$out/module.key"

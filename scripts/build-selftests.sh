@@ -39,16 +39,63 @@ extra_args() {
 	esac
 }
 
+# A binary depends on its source, the shared headers, libownbuf, the UAPI
+# header, the kselftest harness, the compiler and this script: one whose
+# inputs are those of its last good build is not rebuilt.
+common=$( {
+	tree_hash tests/selftests/ownbuf_helpers.h tools/lib include/uapi scripts/build-selftests.sh
+	cat "$harness/kselftest_harness.h" "$harness/kselftest.h"
+	gcc --version | sed -n 1p
+} | sha256sum | cut -c1-16)
+mkdir -p "$out/.keys"
+
+# One compile per binary, as many at once as there are cores; a failed
+# compile leaves its error on stderr and a mark that fails the build.
+build_one() {
+	local bin=$1 c=$2 key=$3 extra
+	shift 3
+	read -r -a extra <<<"$(extra_args "${bin%_32}")"
+	log "building selftest $bin"
+	if gcc "$@" "${cflags[@]}" "${extra[@]}" -o "$out/$bin" "$c"; then
+		echo "$key" >"$out/.keys/$bin"
+	else
+		touch "$out/.failed"
+	fi
+}
+rm -f "$out/.failed"
+cores=$(nproc)
+built=0
+wanted=()
 for c in "$OWNBUF_TOP"/tests/selftests/*_test.c; do
 	name=$(basename "$c" .c)
-	read -r -a extra <<<"$(extra_args "$name")"
-	log "building selftest $name"
-	gcc "${cflags[@]}" "${extra[@]}" -o "$out/$name" "$c"
-	if [ "$m32" = 1 ]; then
-		log "building selftest ${name}_32"
-		gcc -m32 "${cflags[@]}" "${extra[@]}" -o "$out/${name}_32" "$c"
-	fi
+	key=$(cat - "$c" <<<"$common" | sha256sum | cut -c1-16)
+	for bin in "$name" "${name}_32"; do
+		[ "$bin" = "$name" ] || [ "$m32" = 1 ] || continue
+		wanted+=("$bin")
+		[ -x "$out/$bin" ] && [ "$(cat "$out/.keys/$bin" 2>/dev/null)" = "$key" ] && continue
+		rm -f "$out/.keys/$bin"
+		while [ "$(jobs -rp | wc -l)" -ge "$cores" ]; do
+			wait -n || true
+		done
+		if [ "$bin" = "$name" ]; then
+			build_one "$bin" "$c" "$key" &
+		else
+			build_one "$bin" "$c" "$key" -m32 &
+		fi
+		built=$((built + 1))
+	done
 done
+wait
+[ ! -e "$out/.failed" ] || die "a selftest did not build"
+# Binaries whose source is gone are not tests any more.
+for f in "$out"/*; do
+	case " ${wanted[*]} " in
+	*" ${f##*/} "*) ;;
+	*) [ "${f%.sh}" != "$f" ] || rm -f "$f" "$out/.keys/${f##*/}" ;;
+	esac
+done
+[ "$built" -gt 0 ] || step_note "up to date"
+log "selftests: $built of ${#wanted[@]} binaries rebuilt"
 
 # Shell selftests (busybox sh in the guest) run as they are.
 for t in "$OWNBUF_TOP"/tests/selftests/*_test.sh; do

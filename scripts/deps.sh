@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what building and testing ownbuf needs, and fetch the kernels it
 # runs on, into a cache outside the clone. Idempotent: a second run only
-# checks. Usage: scripts/deps.sh [host|source|stock|all]
+# checks. Usage: scripts/deps.sh [host|source|stock|newest|debug|6.12|6.1|all]...
+# (a kernel's name fetches what that kernel needs)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -11,8 +12,15 @@ HOST_PACKAGES=(
 	cpio kmod rsync xz-utils zstd python3 perl git
 	qemu-system-x86 qemu-system-data busybox-static
 	sparse shellcheck linux-source-6.12 gcc-multilib
-	dkms pkg-config
+	dkms pkg-config debootstrap
 )
+
+# The newest kernel: the suite that has it, the meta-package naming it, and
+# how long the suite's package lists are trusted before the version is
+# resolved again (sid moves; OWNBUF_NEWEST_TTL=0 resolves on every run).
+NEWEST_SUITE=sid
+NEWEST_META=linux-image-cloud-amd64
+NEWEST_TTL=${OWNBUF_NEWEST_TTL:-21600}
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -96,11 +104,107 @@ fetch_stock() {
 	ln -sfn "$dir" "$(stock_dir "$name")"
 }
 
-what=${1:-all}
-case "$what" in
-host) install_host_packages ;;
-source) install_host_packages; unpack_source ;;
-stock) install_host_packages; fetch_stock 6.12; fetch_stock 6.1 ;;
-all) install_host_packages; unpack_source; fetch_stock 6.12; fetch_stock 6.1 ;;
-*) die "usage: $0 [host|source|stock|all]" ;;
-esac
+# The Debian mirror the host's apt already uses, for debootstrap: the
+# project names no host of its own.
+debian_mirror() {
+	[ -n "${OWNBUF_DEBIAN_MIRROR:-}" ] && { echo "$OWNBUF_DEBIAN_MIRROR"; return; }
+	# shellcheck disable=SC2016 # apt's format, not the shell's
+	apt-get indextargets --format '$(REPO_URI) $(LABEL)' 2>/dev/null |
+		awk '$2 == "Debian" { print $1; exit }'
+}
+
+# The newest kernel Debian ships, with a chroot of the suite that ships it:
+# its headers want that suite's compiler and libc, so the module is built
+# in there (scripts/lib.sh: kernel_make). The chroot is keyed by suite and
+# setup; the kernel by the ABI the suite resolves it to now (Debian names
+# each upload's ABI after its version: 7.2.13+deb14).
+fetch_newest() {
+	local key cdir root mirror age image abi kdir dir p old
+	key=$(printf '%s\n' "$NEWEST_SUITE" minbase make v1 | sha256sum | cut -c1-16)
+	cdir="$OWNBUF_CACHE/newest/chroot-$key"
+	root="$cdir/root"
+	if [ ! -f "$cdir/.done" ]; then
+		mirror=$(debian_mirror)
+		[ -n "$mirror" ] || die "no Debian mirror in the host's apt sources (set OWNBUF_DEBIAN_MIRROR)"
+		log "making a $NEWEST_SUITE chroot for the newest kernel (debootstrap, about a minute)"
+		rm -rf "$cdir"
+		mkdir -p "$cdir"
+		debootstrap --variant=minbase --include=make "$NEWEST_SUITE" "$root" "$mirror" \
+			>"$cdir/debootstrap.log" 2>&1 ||
+			{ tail -n 20 "$cdir/debootstrap.log" >&2; die "debootstrap $NEWEST_SUITE failed"; }
+		# sid's Release file may read as expired on a snapshot mirror.
+		cat >"$root/etc/apt/apt.conf.d/90ownbuf" <<-'EOC'
+		Acquire::Check-Valid-Until "false";
+		APT::Install-Recommends "false";
+		APT::Sandbox::User "root";
+		EOC
+		rm -f "$cdir/.updated"
+		touch "$cdir/.done"
+		find "$OWNBUF_CACHE/newest" -mindepth 1 -maxdepth 1 -name 'chroot-*' ! -name "chroot-$key" -exec rm -rf {} +
+	fi
+	age=$(($(date +%s) - $(stat -c %Y "$cdir/.updated" 2>/dev/null || echo 0)))
+	if [ "$age" -ge "$NEWEST_TTL" ]; then
+		log "updating the $NEWEST_SUITE package lists"
+		chroot_run "$root" "" apt-get update -qq >"$cdir/update.log" 2>&1 ||
+			{ cat "$cdir/update.log" >&2; die "apt-get update in the $NEWEST_SUITE chroot failed"; }
+		touch "$cdir/.updated"
+	fi
+	image=$(resolve_dep "$NEWEST_META" '^linux-image-' "$root")
+	[ -n "$image" ] || die "cannot resolve $NEWEST_META in $NEWEST_SUITE"
+	abi=${image#linux-image-}
+	kdir=/usr/src/linux-headers-$abi
+	if [ ! -f "$root$kdir/Makefile" ]; then
+		log "installing linux-headers-$abi in the $NEWEST_SUITE chroot"
+		# Headers of an older newest kernel are dead weight: drop them.
+		# shellcheck disable=SC2016 # dpkg's format, not the shell's
+		old=$(chroot_run "$root" "" dpkg-query -W -f='${Package}\n' 'linux-headers-*' 'linux-kbuild-*' 2>/dev/null || true)
+		# shellcheck disable=SC2086 # one package name a word
+		[ -z "$old" ] || chroot_run "$root" "" apt-get purge -y -qq $old >/dev/null 2>&1 || true
+		chroot_run "$root" "" apt-get install -y -qq "linux-headers-$abi" \
+			>"$cdir/install.log" 2>&1 ||
+			{ tail -n 20 "$cdir/install.log" >&2; die "cannot install linux-headers-$abi in the chroot"; }
+	fi
+	dir="$OWNBUF_CACHE/stock/newest-$abi"
+	if [ ! -f "$dir/.done" ]; then
+		log "fetching the newest kernel $abi"
+		rm -rf "$dir"
+		mkdir -p "$dir/root" "$dir/debs"
+		# Since 7.x the image lives in linux-binary-*; linux-image-* is a
+		# meta-package. Older kernels keep it in linux-image-*.
+		for p in "linux-binary-$abi" "$image"; do
+			chroot_run "$root" "$dir/debs" sh -c "cd /ownbuf/src && apt-get download -qq $p" \
+				>/dev/null 2>&1 || continue
+			dpkg -x "$dir"/debs/*.deb "$dir/root"
+			rm -f "$dir"/debs/*.deb
+			find "$dir/root" -name 'vmlinuz*' -type f | grep -q . && break
+		done
+		rmdir "$dir/debs"
+		find "$dir/root" -name 'vmlinuz*' -type f | head -n1 >"$dir/vmlinuz"
+		[ -s "$dir/vmlinuz" ] || die "no vmlinuz in linux-binary-$abi or $image"
+		echo "$kdir" >"$dir/kdir"
+		echo "$root" >"$dir/chroot"
+		echo "$abi" >"$dir/abi"
+		touch "$dir/.done"
+		find "$OWNBUF_CACHE/stock" -mindepth 1 -maxdepth 1 -name 'newest-*' ! -name "newest-$abi" -exec rm -rf {} +
+	fi
+	ln -sfn "$dir" "$(stock_dir newest)"
+}
+
+[ $# -gt 0 ] || set -- all
+# Each thing once, however many of the words ask for it.
+want=" "
+for what in "$@"; do
+	case "$what" in
+	host) ;;
+	source | debug) want+="source " ;;
+	6.12 | 6.1 | newest) want+="$what " ;;
+	stock) want+="6.12 6.1 " ;;
+	all) want+="source 6.12 6.1 newest " ;;
+	*) die "usage: $0 [host|source|stock|newest|debug|6.12|6.1|all]..." ;;
+	esac
+done
+install_host_packages
+case "$want" in *" source "*) unpack_source ;; esac
+case "$want" in *" 6.12 "*) fetch_stock 6.12 ;; esac
+case "$want" in *" 6.1 "*) fetch_stock 6.1 ;; esac
+case "$want" in *" newest "*) fetch_newest ;; esac

@@ -29,6 +29,7 @@ for applet in $("$root/bin/busybox" --list); do
 done
 install -m 0755 "$OWNBUF_TOP/scripts/guest/init" "$root/init"
 echo "$plan" >"$root/etc/ownbuf/plan"
+[ -z "${OWNBUF_TESTS:-}" ] || echo "$OWNBUF_TESTS" >"$root/etc/ownbuf/tests"
 
 if [ -n "${OWNBUF_GUEST_FILES:-}" ]; then
 	cp -r "$OWNBUF_GUEST_FILES"/. "$root/lib/ownbuf/"

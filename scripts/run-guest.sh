@@ -2,8 +2,11 @@
 # Boot one guest kernel in QEMU with a fresh initramfs and collect what it
 # reports. Usage: scripts/run-guest.sh KERNEL [PLAN]
 # Output in build/<kernel>/run/ (or OWNBUF_RUN_DIR): console.log (ttyS0),
-# results.raw (ttyS1), and sections/<name> split out of results.raw. Exits 0 when the guest
-# reached the end of its plan, 1 when it crashed, hung or never reported.
+# results.raw (ttyS1), and sections/<name> split out of results.raw, with
+# sections/<name>.ts holding the guest uptime of each line. Exits 0 when the
+# guest reached the end of its plan, 1 when it crashed, hung or never
+# reported. OWNBUF_TESTS (a glob) runs only the KUnit suites and selftests
+# it names.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +24,8 @@ image=$(kernel_image "$kernel")
 
 accel=$("$OWNBUF_TOP/scripts/probe-accel.sh")
 cmdline="console=ttyS0 panic=-1 rdinit=/init loglevel=6"
+# KUnit reads its filter from the command line, also for module suites.
+[ -n "${OWNBUF_TESTS:-}" ] && cmdline="$cmdline kunit.filter_glob=$OWNBUF_TESTS"
 if [ "$kernel" = debug ]; then
 	# A warning or oops is a test failure: stop at once and leave its
 	# trace as the last thing on the console.
@@ -49,16 +54,19 @@ echo "$(($(date +%s) - start))" >"$run/seconds"
 [ "$qrc" -eq 124 ] && echo "timeout after ${timeout_s}s" >>"$run/qemu.log"
 echo "$accel" >"$run/accel"
 
-# Split the result port into sections. The serial line may add CRs.
+# Split the result port into sections: each line is "UPTIME TEXT"; TEXT
+# goes to the section's file, UPTIME to its .ts file, line for line. The
+# serial line may add CRs.
 tr -d '\r' <"$run/results.raw" | awk -v dir="$run/sections" '
+	{ up = $1; sub(/^[^ ]* /, "") }
 	/^@@ownbuf begin / { name = $3; gsub(/[^A-Za-z0-9_.:-]/, "_", name);
-		file = dir "/" name; printf "" > file; next }
-	/^@@ownbuf end / { if (file != "") { close(file);
+		file = dir "/" name; printf "" > file; printf "" > (file ".ts"); next }
+	/^@@ownbuf end / { if (file != "") { close(file); close(file ".ts");
 		split($4, a, "="); print a[2] > (file ".rc"); close(file ".rc") }
 		file = ""; next }
 	/^@@ownbuf exit / { print $3 > (dir "/.exit"); next }
 	/^@@ownbuf kernel / { print $3 > (dir "/.kernel"); next }
-	file != "" { print > file }
+	file != "" { print > file; print up > (file ".ts") }
 '
 if [ ! -f "$run/sections/.exit" ]; then
 	log "$kernel guest did not finish its plan (qemu rc=$qrc); console tail:"

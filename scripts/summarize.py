@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Summarise one `make check`: lint results, and for every guest kernel its
-KUnit suites, selftests, guest steps and the sanitizer scan of its console.
+"""Summarise one `make check`: its host steps (lint, builds, packaging, gate
+self-tests) and, for every guest kernel, its KUnit suites, selftests, guest
+steps and the sanitizer scan of its console.
 
-Every KUnit case, selftest, guest step, lint tool and sanitizer gate is one
-result. The last line printed is exactly "N passed, N failed" (with
-", N skipped" when any were skipped); the exit status is 1 on any failure
-or when nothing at all was parsed for a kernel.
+Every KUnit case, selftest, guest step, host step, lint tool and sanitizer
+gate is one result. The last line printed is exactly "N passed, N failed"
+(with ", N skipped" when any were skipped); the exit status is 1 on any
+failure or when nothing at all was parsed for a kernel.
+
+With --results DIR it also writes what CI systems read: DIR/KERNEL.ktap, one
+KTAP document per kernel (each section a subtest), and DIR/junit.xml, every
+result a <testcase> with its time and, on failure, its output. The JUnit file
+is read back with xml.etree and must list exactly the results counted here.
 """
 
 import argparse
@@ -13,9 +19,13 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 RESULT = re.compile(r"^(?P<indent>\s*)(?P<ok>ok|not ok)\s+(?P<num>\d+)\s*-?\s*(?P<name>[^#]*?)\s*(#\s*(?P<directive>.*))?$")
 PLAN = re.compile(r"^\s*1\.\.(\d+)")
+SUBTEST = re.compile(r"^\s*#\s*Subtest:\s*(\S+)")
+STEP_VERDICT = re.compile(r"^(ok|not ok) - (.*)$", re.M)
+DMESG = re.compile(r"^\[\s*(?P<t>[0-9]+\.[0-9]+)\]\s?(?P<line>.*)$")
 
 # Anything a sanitizer, lockdep, the hung-task or lockup detectors, or the
 # oops path prints. One match fails the kernel's gate.
@@ -25,47 +35,67 @@ SANITIZER = re.compile(
     r"kmemleak: .*suspected|Call Trace:|unreferenced object)")
 
 
-class Tally:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.skipped = 0
-        self.failures = []
+class Result:
+    """One counted result: a test case, a guest or host step, a gate."""
 
-    def add(self, ok, label, skipped=False):
-        if skipped:
-            self.skipped += 1
-        elif ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            self.failures.append(label)
-
-    def merge(self, other):
-        self.passed += other.passed
-        self.failed += other.failed
-        self.skipped += other.skipped
-        self.failures += other.failures
+    def __init__(self, suite, name, status, time=0.0, output=""):
+        self.suite = suite      # e.g. "debug selftest:ownbuf_core_test"
+        self.name = name
+        self.status = status    # "pass", "fail" or "skip"
+        self.time = time or 0.0
+        self.output = output
 
     @property
-    def total(self):
-        return self.passed + self.failed + self.skipped
+    def label(self):
+        return f"{self.suite}: {self.name}"
 
 
-def parse_tap(text, label):
+class Tally:
+    def __init__(self):
+        self.results = []
+
+    def add(self, ok, suite, name, skipped=False, time=0.0, output=""):
+        status = "skip" if skipped else ("pass" if ok else "fail")
+        self.results.append(Result(suite, name, status, time, output))
+
+    def merge(self, other):
+        self.results += other.results
+
+    def count(self, status):
+        return sum(1 for r in self.results if r.status == status)
+
+    passed = property(lambda self: self.count("pass"))
+    failed = property(lambda self: self.count("fail"))
+    skipped = property(lambda self: self.count("skip"))
+    total = property(lambda self: len(self.results))
+    failures = property(lambda self: [r.label for r in self.results if r.status == "fail"])
+
+
+def parse_tap(text, suite, stamps=None, times=None):
     """Count leaf results of a (K)TAP document, nested or flat.
 
     A result line is a parent when result lines more indented than it came
     since the last result at its own depth or shallower; only leaves count,
     so a suite line never counts as a test. The top-level plan must match the
     number of top-level results, else the run was cut short.
+
+    A leaf's output is the lines since the previous leaf. Its time comes
+    from stamps (the guest's uptime when each line was written) as the time
+    since the previous leaf, or from times, a {(subtest, name): seconds}
+    map taken from the kernel log.
     """
     tally = Tally()
     depths = []
     top_plan = None
     top_results = 0
     top_indent = None
-    for line in text.splitlines():
+    lines = text.splitlines()
+    since = 0
+    subtests = {}
+    for i, line in enumerate(lines):
+        m = SUBTEST.match(line)
+        if m:
+            subtests[len(line) - len(line.lstrip())] = m.group(1)
         m = PLAN.match(line)
         if m and top_plan is None:
             top_plan = int(m.group(1))
@@ -89,11 +119,47 @@ def parse_tap(text, label):
             continue
         directive = (m.group("directive") or "").strip().upper()
         name = m.group("name").strip()
-        tally.add(m.group("ok") == "ok", f"{label}: {name}",
-                  skipped=directive.startswith("SKIP"))
+        parent = subtests.get(depth, "")
+        t = 0.0
+        if stamps and len(stamps) == len(lines):
+            t = max(0.0, stamps[i] - stamps[max(since - 1, 0)])
+        elif times:
+            t = times.get((parent, name), 0.0)
+        ok = m.group("ok") == "ok"
+        full = f"{parent}.{name}" if parent and parent != suite.split(":")[-1] else name
+        tally.add(ok, suite, full, skipped=directive.startswith("SKIP"), time=t,
+                  output="" if ok else "\n".join(lines[since:i + 1]))
+        since = i + 1
     if top_plan is not None and top_results != top_plan:
-        tally.add(False, f"{label}: planned {top_plan} results, got {top_results} (cut short?)")
+        tally.add(False, suite, f"planned {top_plan} results, got {top_results} (cut short?)",
+                  output=text[-4000:])
     return tally
+
+
+def kunit_times(dmesg):
+    """{(suite or parent, case): seconds} from the kernel log's timestamps:
+    KUnit prints each result as it ends, so a case took the time since the
+    previous line of its suite."""
+    times = {}
+    subtests = {}
+    last = None
+    for raw in dmesg.splitlines():
+        m = DMESG.match(raw)
+        if not m:
+            continue
+        t, line = float(m.group("t")), m.group("line")
+        s = SUBTEST.match(line)
+        if s:
+            subtests[len(line) - len(line.lstrip())] = s.group(1)
+            last = t
+            continue
+        r = RESULT.match(line)
+        if not r or last is None:
+            continue
+        depth = len(r.group("indent").expandtabs(8))
+        times[(subtests.get(depth, ""), r.group("name").strip())] = max(0.0, t - last)
+        last = t
+    return times
 
 
 def kunit_py_check(kunit_py, path):
@@ -119,89 +185,242 @@ def read(path, default=""):
         return default
 
 
-def summarize_kernel(kernel, run, kunit_py, out):
+def read_stamps(path):
+    stamps = []
+    for l in read(path).splitlines():
+        try:
+            stamps.append(float(l.split()[0]))
+        except (ValueError, IndexError):
+            stamps.append(stamps[-1] if stamps else 0.0)
+    return stamps
+
+
+def summarize_kernel(kernel, run, kunit_py, subset, out, sections_out):
+    """Count one guest's results; sections_out gets (name, text, results)
+    for the KTAP file."""
     tally = Tally()
     sections = os.path.join(run, "sections")
     finished = os.path.exists(os.path.join(sections, ".exit"))
     counts = {}
     names = sorted(os.listdir(sections)) if os.path.isdir(sections) else []
+    ktimes = kunit_times(read(os.path.join(sections, "dmesg")))
     for name in names:
-        if name.startswith(".") or name.endswith(".rc"):
+        if name.startswith(".") or "." in name and name.rsplit(".", 1)[1] in ("rc", "ts"):
             continue
         path = os.path.join(sections, name)
         kind = name.split(":", 1)[0]
         if kind not in ("kunit", "selftest", "guest"):
             continue
         text = read(path)
-        t = parse_tap(text, f"{kernel} {name}")
+        suite = f"{kernel} {name}"
+        t = parse_tap(text, suite, stamps=read_stamps(path + ".ts"),
+                      times=ktimes if kind == "kunit" else None)
         rc = read(path + ".rc", "missing").strip()
         if kind == "kunit":
             verdict, agrees = kunit_py_check(kunit_py, path)
             if verdict:
                 out.append(f"    {name}: kunit.py: {verdict}")
             if not agrees and t.failed == 0:
-                t.add(False, f"{kernel} {name}: kunit.py parse disagrees ({verdict})")
+                t.add(False, suite, f"kunit.py parse disagrees ({verdict})", output=text[-4000:])
         if rc != "0" and t.failed == 0:
-            t.add(False, f"{kernel} {name}: exited {rc} with no failing result")
+            t.add(False, suite, f"exited {rc} with no failing result", output=text[-4000:])
         if t.total == 0:
-            t.add(False, f"{kernel} {name}: no results parsed")
+            t.add(False, suite, "no results parsed", output=text[-4000:])
         counts[kind] = counts.get(kind, 0) + t.total
+        sections_out.append((name, text, t))
         tally.merge(t)
+    run_tally = Tally()
     if not finished:
-        tally.add(False, f"{kernel}: guest crashed, hung or never reported (see {run}/console.log)")
-    if counts.get("selftest", 0) == 0:
-        tally.add(False, f"{kernel}: zero selftest results parsed")
-    if kernel == "debug" and counts.get("kunit", 0) == 0:
-        tally.add(False, f"{kernel}: zero KUnit results parsed")
+        run_tally.add(False, kernel, f"guest crashed, hung or never reported (see {run}/console.log)",
+                      output="\n".join(read(os.path.join(run, "console.log")).splitlines()[-40:]))
+    if counts.get("selftest", 0) == 0 and not subset:
+        run_tally.add(False, kernel, "zero selftest results parsed")
+    if kernel == "debug" and counts.get("kunit", 0) == 0 and not subset:
+        run_tally.add(False, kernel, "zero KUnit results parsed")
 
     console = read(os.path.join(run, "console.log"))
-    hits = [(i, l) for i, l in enumerate(console.splitlines()) if SANITIZER.search(l)]
+    lines = console.splitlines()
+    hits = [i for i, l in enumerate(lines) if SANITIZER.search(l)]
+    report = ""
     if hits:
-        lines = console.splitlines()
-        first = hits[0][0]
+        first = hits[0]
+        report = "\n".join(lines[max(0, first - 2):first + 25])
         out.append(f"  !! {kernel}: first sanitizer/kernel report on the console, line {first + 1}:")
-        for l in lines[max(0, first - 2):first + 25]:
-            out.append("  !!   " + l)
-    first_hit = re.sub(r"^\[\s*[0-9.]+\]\s*", "", hits[0][1]).strip() if hits else ""
-    tally.add(not hits, f"{kernel}: sanitizer gate: {first_hit} ({len(hits)} report line(s) on the console)")
+        out.extend("  !!   " + l for l in report.splitlines())
+    first_hit = re.sub(r"^\[\s*[0-9.]+\]\s*", "", lines[hits[0]]).strip() if hits else ""
+    secs = read(os.path.join(run, "seconds"), "0").strip()
+    run_tally.add(not hits, kernel, f"sanitizer gate: {first_hit} ({len(hits)} report line(s) on the console)"
+                  if hits else "sanitizer gate: no report on the console",
+                  time=float(secs) if secs.isdigit() else 0.0, output=report)
+    sections_out.append(("run", None, run_tally))
+    tally.merge(run_tally)
 
     detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    secs = read(os.path.join(run, "seconds"), "?").strip()
     accel = read(os.path.join(run, "accel"), "?").strip()
     release = read(os.path.join(sections, ".kernel"), "?").strip()
     out.insert(0, f"  {kernel:6} {release}: {tally.passed} passed, {tally.failed} failed"
                + (f", {tally.skipped} skipped" if tally.skipped else "")
                + f" ({detail}; {secs}s under {accel})")
-    return tally
+    return tally, release
+
+
+def write_ktap(path, kernel, release, sections):
+    """One KTAP document for one kernel: each section (a KUnit suite's
+    results, a selftest's TAP, the guest steps) is a subtest, indented as
+    KTAP nests; the guest-level results (crash, sanitizer gate) are
+    top-level tests of their own."""
+    doc = ["KTAP version 1", f"# ownbuf make check: {kernel} kernel {release}"]
+    items = []
+    for name, text, tally in sections:
+        if text is None:
+            for r in tally.results:
+                items.append((r.status, r.name.replace("#", "_"), None))
+        else:
+            status = "fail" if tally.failed else ("skip" if tally.total == tally.skipped else "pass")
+            items.append((status, name, text))
+    doc.append(f"1..{len(items)}")
+    for n, (status, name, text) in enumerate(items, 1):
+        if text is not None:
+            body = [l for l in text.splitlines() if l.strip()]
+            if not body or not re.match(r"^\s*K?TAP version", body[0]):
+                body.insert(0, "KTAP version 1")
+            doc.extend("    " + l for l in body)
+        word = "not ok" if status == "fail" else "ok"
+        doc.append(f"{word} {n} {name}" + (" # SKIP" if status == "skip" else ""))
+    with open(path, "w") as f:
+        f.write("\n".join(doc) + "\n")
+
+
+def write_junit(path, groups):
+    """groups: [(suite name, hostname, [Result])]. Returns the number of
+    testcases the file holds, read back with xml.etree."""
+    root = ET.Element("testsuites", name="ownbuf make check")
+    n_all = f_all = 0
+    t_all = 0.0
+    for suite, host, results in groups:
+        if not results:
+            continue
+        el = ET.SubElement(root, "testsuite", name=suite, hostname=host,
+                           tests=str(len(results)),
+                           failures=str(sum(r.status == "fail" for r in results)),
+                           errors="0",
+                           skipped=str(sum(r.status == "skip" for r in results)),
+                           time=f"{sum(r.time for r in results):.3f}")
+        for r in results:
+            tc = ET.SubElement(el, "testcase", classname=r.suite, name=r.name, time=f"{r.time:.3f}")
+            if r.status == "fail":
+                fe = ET.SubElement(tc, "failure", message=r.name[:200], type="failure")
+                fe.text = clean(r.output)
+            elif r.status == "skip":
+                ET.SubElement(tc, "skipped")
+            elif r.output:
+                ET.SubElement(tc, "system-out").text = clean(r.output)
+        n_all += len(results)
+        f_all += sum(r.status == "fail" for r in results)
+        t_all += sum(r.time for r in results)
+    root.set("tests", str(n_all))
+    root.set("failures", str(f_all))
+    root.set("time", f"{t_all:.3f}")
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return len(ET.parse(path).getroot().findall("./testsuite/testcase"))
+
+
+def clean(text):
+    """XML 1.0 cannot carry most control characters: drop them."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text or "")
+
+
+def read_steps(path):
+    """The host steps check.sh ran, in order: (name, seconds, rc, note, log)."""
+    steps = []
+    for line in read(path).splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            parts += [""] * (5 - len(parts))
+            steps.append((parts[0], float(parts[1]), parts[2], parts[3], parts[4]))
+    return steps
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--lint", help="directory with <tool>.rc lint results")
     ap.add_argument("--kunit-py", help="the kernel's tools/testing/kunit/kunit.py")
+    ap.add_argument("--steps", help="check.sh's steps.tsv: name, seconds, rc, note, log")
+    ap.add_argument("--results", help="write KERNEL.ktap and junit.xml here")
+    ap.add_argument("--subset", action="store_true",
+                    help="a TESTS= run: a kernel may have no KUnit or selftest result")
     ap.add_argument("--extra", action="append", default=[],
-                    help="NAME=RC: one more pass/fail result (e.g. a build step)")
+                    help="NAME=RC: one more pass/fail result")
     ap.add_argument("kernels", nargs="*", help="KERNEL=RUNDIR")
     args = ap.parse_args()
 
     total = Tally()
+    groups = []
     print("== ownbuf check summary")
+    steps = read_steps(args.steps) if args.steps else []
+    if steps:
+        print("  step                                        seconds  result")
+        for name, secs, rc, note, _ in steps:
+            word = "ok" if rc == "0" else "FAIL"
+            print(f"  {name:43} {secs:7.1f}  {word}{' (' + note + ')' if note else ''}")
+        print(f"  {'total':43} {sum(s[1] for s in steps):7.1f}")
+    host = Tally()
     if args.lint and os.path.isdir(args.lint):
         t = Tally()
         tools = sorted(f[:-3] for f in os.listdir(args.lint) if f.endswith(".rc"))
         for tool in tools:
-            t.add(read(os.path.join(args.lint, tool + ".rc")).strip() == "0", f"lint: {tool}")
+            ok = read(os.path.join(args.lint, tool + ".rc")).strip() == "0"
+            t.add(ok, "lint", tool, output="" if ok else read(os.path.join(args.lint, tool + ".log"))[-8000:])
         print(f"  lint   {t.passed} passed, {t.failed} failed ({', '.join(tools)})")
-        total.merge(t)
+        host.merge(t)
+    for name, secs, rc, note, log in steps:
+        text = read(log)
+        if name.startswith("guest:"):
+            continue     # counted test by test in the kernel's summary
+        if name == "lint" and (rc == "0" or host.failed):
+            continue     # counted tool by tool above
+        # A step that reports several verdicts ("ok - X" / "not ok - X")
+        # counts each of them; any other step is one result.
+        verdicts = STEP_VERDICT.findall(text)
+        if verdicts:
+            for word, what in verdicts:
+                host.add(word == "ok", "host", what, time=secs / len(verdicts),
+                         output="" if word == "ok" else text[-8000:])
+            if rc != "0" and all(w == "ok" for w, _ in verdicts):
+                host.add(False, "host", f"{name}: exited {rc}", output=text[-8000:])
+        else:
+            host.add(rc == "0", "host", name, time=secs,
+                     output="" if rc == "0" else text[-8000:])
     for extra in args.extra:
         name, _, rc = extra.partition("=")
-        total.add(rc == "0", name)
+        host.add(rc == "0", "host", name)
+    groups.append(("host", "host", host.results))
+    total.merge(host)
+    matched = 0
     for spec in args.kernels:
         kernel, _, run = spec.partition("=")
         out = []
-        t = summarize_kernel(kernel, run, args.kunit_py, out)
+        sections = []
+        t, release = summarize_kernel(kernel, run, args.kunit_py, args.subset, out, sections)
         print("\n".join(out))
         total.merge(t)
+        matched += sum(1 for name, text, _ in sections if text is not None and not name.startswith("guest"))
+        for name, text, st in sections:
+            groups.append((f"{kernel} {name}", f"{kernel} {release}", st.results))
+        if args.results:
+            write_ktap(os.path.join(args.results, f"{kernel}.ktap"), kernel, release, sections)
+    if args.subset and args.kernels and matched == 0:
+        total.add(False, "check", "TESTS matched no KUnit suite or selftest")
+    if args.results:
+        path = os.path.join(args.results, "junit.xml")
+        try:
+            n = write_junit(path, groups)
+            ok = n == total.total
+            why = f"junit.xml parses and lists {n} testcases" + ("" if ok else f", not {total.total}")
+        except (ET.ParseError, OSError) as e:
+            ok, why = False, f"junit.xml does not parse: {e}"
+        total.add(ok, "results", why)
+        print(f"  results: {args.results}/ ({why})")
     if total.failures:
         print("== failures")
         for f in total.failures:

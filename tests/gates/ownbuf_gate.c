@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ownbuf_gate: a deliberately broken module. scripts/gate-test.sh loads it
- * in the debug guest beside ownbuf.ko with bug=kasan or bug=kunit and
- * checks that `make check` then fails, and says why. Never shipped.
+ * in the debug guest with bug=kunit (a failing KUnit case), then, once every
+ * other result is out, loads it again with bug=kasan (an out-of-bounds
+ * write), and checks that `make check`'s summary fails and says why for
+ * each. Never shipped.
  */
 
 #include <kunit/test.h>
