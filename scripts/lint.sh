@@ -22,8 +22,8 @@ mkdir -p "$out"
 cd "$OWNBUF_TOP" || exit 1
 
 c_files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find module include tests tools -name '*.[ch]')
-sh_files=$(git ls-files --cached --others --exclude-standard 'scripts/*.sh' 'scripts/guest/*' '.ci/*' 2>/dev/null ||
-	find scripts .ci -type f)
+sh_files=$(git ls-files --cached --others --exclude-standard 'scripts/*.sh' 'scripts/guest/*' '.ci/*' \
+	'tests/*.sh' 2>/dev/null || find scripts .ci tests -type f -name '*.sh')
 # shellcheck disable=SC2086 # one path a word
 c_hash=$(tree_hash $c_files)
 # shellcheck disable=SC2086

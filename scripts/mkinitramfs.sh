@@ -3,8 +3,13 @@
 # plan (check, demo, bench) and what the guest runs. By default that is the
 # module built for KERNEL, the selftests and /bin/ownbufctl when built;
 # OWNBUF_GUEST_FILES names a directory laid out as /lib/ownbuf is in the
-# guest (ownbuf.ko, other *.ko with optional NAME.params, selftests/) to use
-# instead.
+# guest (ownbuf.ko, other *.ko with optional NAME.params, selftests/,
+# last.sh) to use instead. OWNBUF_TESTS (a glob) goes to /etc/ownbuf/tests.
+#
+# The kernel unpacks concatenated cpio archives in order, so the image is
+# three of them: busybox and /init, then the payload (selftests, tools),
+# each kept under a hash of its contents and shared by every guest of a
+# run, then a small one with this guest's module and plan.
 # Usage: scripts/mkinitramfs.sh KERNEL PLAN OUTPUT
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -18,24 +23,51 @@ output=${3:?usage: $0 KERNEL PLAN OUTPUT}
 busybox=/bin/busybox
 [ -x "$busybox" ] || die "no static busybox: run scripts/deps.sh"
 
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,etc/ownbuf,dev,proc,sys,tmp,lib/ownbuf/selftests}
-cp "$busybox" "$root/bin/busybox"
-# Linking every applet, busybox included, would overwrite busybox itself.
-for applet in $("$root/bin/busybox" --list); do
-	[ "$applet" = busybox ] && continue
-	ln -s busybox "$root/bin/$applet"
-done
-install -m 0755 "$OWNBUF_TOP/scripts/guest/init" "$root/init"
-echo "$plan" >"$root/etc/ownbuf/plan"
-[ -z "${OWNBUF_TESTS:-}" ] || echo "$OWNBUF_TESTS" >"$root/etc/ownbuf/tests"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cache="$OWNBUF_BUILD/initramfs"
+mkdir -p "$cache"
 
-if [ -n "${OWNBUF_GUEST_FILES:-}" ]; then
-	cp -r "$OWNBUF_GUEST_FILES"/. "$root/lib/ownbuf/"
-else
-	cp "$OWNBUF_BUILD/$kernel/ownbuf.ko" "$root/lib/ownbuf/" 2>/dev/null ||
-		die "module for $kernel not built"
+# pack DIR OUT: DIR as a gzipped newc cpio archive, in a stable order.
+pack() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 >"$2"
+}
+
+# kept NAME KEY FILL: $cache/NAME-KEY.cpio.gz, made by FILL DIR if missing.
+kept() {
+	local name=$1 key=$2 fill=$3 root
+	if [ ! -f "$cache/$name-$key.cpio.gz" ]; then
+		find "$cache" -name "$name-*.cpio.gz" -mmin +60 -delete
+		root="$tmp/$name"
+		mkdir -p "$root"
+		"$fill" "$root"
+		# Guests of one run may make the same archive at once.
+		pack "$root" "$cache/$name-$key.cpio.gz.$$"
+		mv "$cache/$name-$key.cpio.gz.$$" "$cache/$name-$key.cpio.gz"
+	fi
+	echo "$cache/$name-$key.cpio.gz"
+}
+
+fill_base() {
+	local root=$1 applet
+	mkdir -p "$root"/{bin,sbin,etc/ownbuf,dev,proc,sys,tmp,lib/ownbuf/selftests}
+	cp "$busybox" "$root/bin/busybox"
+	# Linking every applet, busybox included, would overwrite busybox itself.
+	for applet in $("$root/bin/busybox" --list); do
+		[ "$applet" = busybox ] && continue
+		ln -s busybox "$root/bin/$applet"
+	done
+	install -m 0755 "$OWNBUF_TOP/scripts/guest/init" "$root/init"
+}
+
+# The payload: the gate's files, or the selftests, benchmark and ownbufctl.
+fill_payload() {
+	local root=$1
+	mkdir -p "$root/lib/ownbuf/selftests" "$root/bin"
+	if [ -n "${OWNBUF_GUEST_FILES:-}" ]; then
+		cp -r "$OWNBUF_GUEST_FILES"/. "$root/lib/ownbuf/"
+		return
+	fi
 	if [ -d "$OWNBUF_BUILD/selftests" ]; then
 		cp "$OWNBUF_BUILD"/selftests/* "$root/lib/ownbuf/selftests/" 2>/dev/null || true
 	fi
@@ -47,5 +79,32 @@ else
 	if [ -x "$OWNBUF_BUILD/tools/ownbufctl" ]; then
 		install -m 0755 "$OWNBUF_BUILD/tools/ownbufctl" "$root/bin/ownbufctl"
 	fi
+}
+
+# What each archive holds, hashed (names, modes and contents).
+# A missing one (no benchmark built) hashes as nothing.
+files_hash() {
+	{ find "$@" -type f -printf '%p %m\n' -exec sha256sum {} + 2>/dev/null || true; } |
+		sort | sha256sum | cut -c1-16
+}
+
+base=$(kept base "$(files_hash "$busybox" "$OWNBUF_TOP/scripts/guest/init" "$0")" fill_base)
+if [ -n "${OWNBUF_GUEST_FILES:-}" ]; then
+	payload_key=$(files_hash "$OWNBUF_GUEST_FILES" "$0")
+else
+	payload_key=$(files_hash "$OWNBUF_BUILD/selftests" "$OWNBUF_BUILD/bench" \
+		"$OWNBUF_BUILD/tools/ownbufctl" "$0")
 fi
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 >"$output"
+payload=$(kept "${OWNBUF_GUEST_FILES:+gate-}payload" "$payload_key" fill_payload)
+
+# This guest's own: the plan, the tests asked for, the module.
+own="$tmp/own"
+mkdir -p "$own/etc/ownbuf" "$own/lib/ownbuf"
+echo "$plan" >"$own/etc/ownbuf/plan"
+[ -z "${OWNBUF_TESTS:-}" ] || echo "$OWNBUF_TESTS" >"$own/etc/ownbuf/tests"
+if [ -z "${OWNBUF_GUEST_FILES:-}" ]; then
+	cp "$OWNBUF_BUILD/$kernel/ownbuf.ko" "$own/lib/ownbuf/" 2>/dev/null ||
+		die "module for $kernel not built"
+fi
+pack "$own" "$tmp/own.cpio.gz"
+cat "$base" "$payload" "$tmp/own.cpio.gz" >"$output"

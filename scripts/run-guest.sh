@@ -2,11 +2,12 @@
 # Boot one guest kernel in QEMU with a fresh initramfs and collect what it
 # reports. Usage: scripts/run-guest.sh KERNEL [PLAN]
 # Output in build/<kernel>/run/ (or OWNBUF_RUN_DIR): console.log (ttyS0),
-# results.raw (ttyS1), and sections/<name> split out of results.raw, with
-# sections/<name>.ts holding the guest uptime of each line. Exits 0 when the
+# results.raw (ttyS1, each line stamped with the host's clock on arrival by
+# stamp-lines.py), and sections/<name> split out of results.raw, with
+# sections/<name>.ts holding the stamp of each line. Exits 0 when the
 # guest reached the end of its plan, 1 when it crashed, hung or never
 # reported. OWNBUF_TESTS (a glob) runs only the KUnit suites and selftests
-# it names.
+# it names; OWNBUF_GUEST_NICE runs QEMU at that nice level.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -40,22 +41,22 @@ fi
 log "booting $kernel guest ($accel, plan $plan)"
 start=$(date +%s)
 set +e
-timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-M pc -m 2G -smp 2 "${accel_args[@]}" \
+nice -n "${OWNBUF_GUEST_NICE:-0}" timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-M pc -m "${OWNBUF_GUEST_MEM:-2G}" -smp 2 "${accel_args[@]}" \
 	-bios /usr/share/qemu/qboot.rom \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$image" -initrd "$run/initramfs.cpio.gz" -append "$cmdline" \
 	-chardev file,id=con,path="$run/console.log" -serial chardev:con \
-	-chardev file,id=res,path="$run/results.raw" -serial chardev:res \
-	</dev/null >"$run/qemu.log" 2>&1
-qrc=$?
+	-chardev stdio,id=res,signal=off -serial chardev:res \
+	</dev/null 2>"$run/qemu.log" | python3 "$OWNBUF_TOP/scripts/stamp-lines.py" >"$run/results.raw"
+qrc=${PIPESTATUS[0]}
 set -e
 echo "$(($(date +%s) - start))" >"$run/seconds"
 [ "$qrc" -eq 124 ] && echo "timeout after ${timeout_s}s" >>"$run/qemu.log"
 echo "$accel" >"$run/accel"
 
-# Split the result port into sections: each line is "UPTIME TEXT"; TEXT
-# goes to the section's file, UPTIME to its .ts file, line for line. The
+# Split the result port into sections: each line is "SECONDS TEXT"; TEXT
+# goes to the section's file, SECONDS to its .ts file, line for line. The
 # serial line may add CRs.
 tr -d '\r' <"$run/results.raw" | awk -v dir="$run/sections" '
 	{ up = $1; sub(/^[^ ]* /, "") }
