@@ -40,6 +40,7 @@ mkdir -p "$results/logs"
 steps="$results/steps.tsv"
 : >"$steps"
 stopped=""
+bg=""
 specs=()
 subset_arg=()
 [ "$subset" = 0 ] || subset_arg=(--subset)
@@ -73,8 +74,19 @@ module_step() {
 	[ "$1" != 6.12 ] || "$scripts/modinfo-check.sh" "$OWNBUF_BUILD/6.12/ownbuf.ko"
 }
 
+# kill_tree PID: PID and everything under it (a guest: timeout, QEMU).
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
+}
+
 finish() {
 	local rc=0 args=()
+	# A step failed while the debug guest was still running: stop it too.
+	[ -z "$bg" ] || ! kill -0 "$bg" 2>/dev/null || kill_tree "$bg"
 	[ -d "$OWNBUF_BUILD/lint" ] && [ -f "$results/logs/lint.log" ] && args+=(--lint "$OWNBUF_BUILD/lint")
 	args+=("${subset_arg[@]}")
 	[ -f "$(kernel_source 2>/dev/null)/tools/testing/kunit/kunit.py" ] &&
@@ -147,7 +159,6 @@ fi
 for k in "${kernels[@]}"; do
 	specs+=("$k=$OWNBUF_BUILD/$k/run")
 done
-bg=""
 if [ "${#kernels[@]}" -gt 1 ] && [[ " ${kernels[*]} " == *" debug "* ]]; then
 	(KEEP_GOING=1 step "guest: debug" guest debug) &
 	bg=$!
@@ -164,6 +175,7 @@ done
 	step "gates: KASAN, KUnit and selftest failures are caught" "$scripts/gate-test.sh"
 if [ -n "$bg" ]; then
 	wait "$bg" || true
+	bg=""
 	if awk -F'\t' '$1 == "guest: debug" && $3 != 0 { bad = 1 } END { exit !bad }' "$steps"; then
 		stopped=${stopped:-"guest: debug"}
 	fi

@@ -35,10 +35,12 @@ src_ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo "$
 # fails when it has any) unless it was clean on the same inputs before
 # (cached_run); its output goes to $out/NAME.log, its verdict to NAME.rc.
 tool() {
-	local name=$1 key rc=0
+	local name=$1 key rc=0 t0
 	key=$(printf '%s\n' "$self" "$2" | sha256sum | cut -c1-16)
 	shift 2
+	t0=$(date +%s.%N)
 	OWNBUF_STEP_NOTE="$out/$name.note" cached_run "lint-$name" "$key" "$@" >"$out/$name.log" 2>&1 || rc=$?
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", b - a }' >"$out/$name.seconds"
 	echo "$rc" >"$out/$name.rc"
 }
 

@@ -370,7 +370,9 @@ def main():
         tools = sorted(f[:-3] for f in os.listdir(args.lint) if f.endswith(".rc"))
         for tool in tools:
             ok = read(os.path.join(args.lint, tool + ".rc")).strip() == "0"
-            t.add(ok, "lint", tool, output="" if ok else read(os.path.join(args.lint, tool + ".log"))[-8000:])
+            secs = read(os.path.join(args.lint, tool + ".seconds"), "0").strip()
+            t.add(ok, "lint", tool, time=float(secs or 0),
+                  output="" if ok else read(os.path.join(args.lint, tool + ".log"))[-8000:])
         print(f"  lint   {t.passed} passed, {t.failed} failed ({', '.join(tools)})")
         host.merge(t)
     for name, secs, rc, note, log in steps:
@@ -397,6 +399,9 @@ def main():
     groups.append(("host", "host", host.results))
     total.merge(host)
     matched = 0
+    meta = Tally()
+    if args.results:
+        os.makedirs(args.results, exist_ok=True)
     for spec in args.kernels:
         kernel, _, run = spec.partition("=")
         out = []
@@ -408,9 +413,17 @@ def main():
         for name, text, st in sections:
             groups.append((f"{kernel} {name}", f"{kernel} {release}", st.results))
         if args.results:
-            write_ktap(os.path.join(args.results, f"{kernel}.ktap"), kernel, release, sections)
+            path = os.path.join(args.results, f"{kernel}.ktap")
+            write_ktap(path, kernel, release, sections)
+            # Read back: every passing result must be a passing leaf there.
+            back = parse_tap(read(path), f"{kernel} ktap")
+            ok = back.passed == t.passed and (back.failed > 0) == (t.failed > 0)
+            meta.add(ok, "results", f"{kernel}.ktap reads back as {back.passed} passed, "
+                      f"{back.failed} failed" + ("" if ok else f", not {t.passed} passed, {t.failed} failed"))
     if args.subset and args.kernels and matched == 0:
-        total.add(False, "check", "TESTS matched no KUnit suite or selftest")
+        meta.add(False, "check", "TESTS matched no KUnit suite or selftest")
+    groups.append(("results", "host", meta.results))
+    total.merge(meta)
     if args.results:
         path = os.path.join(args.results, "junit.xml")
         try:
