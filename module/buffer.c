@@ -74,7 +74,7 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 	if (size > READ_ONCE(dev->limits->max_buffer_size) || size > INT_MAX)
 		return -EFBIG;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	buf = kzalloc(sizeof(*buf), OWNBUF_GFP);
 	if (!buf)
 		return -ENOMEM;
 	buf->size = size;
@@ -90,8 +90,7 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 	if (ret)
 		goto uncharge_session;
 
-	/* Over a memcg limit this fails with ENOMEM rather than OOM-kill. */
-	buf->data = kvzalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	buf->data = kvzalloc(size, OWNBUF_GFP);
 	if (!buf->data) {
 		ret = -ENOMEM;
 		goto uncharge_device;
@@ -99,7 +98,7 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 	buf->serial = atomic64_inc_return(&dev->serial);
 	/* Last: from here on, borrows can find the buffer by its id. */
 	ret = xa_alloc_cyclic(&dev->buffers, &buf->id, buf, xa_limit_32b,
-			      &dev->next_id, GFP_KERNEL_ACCOUNT);
+			      &dev->next_id, OWNBUF_GFP);
 	if (ret < 0)
 		goto free_data;
 	atomic64_inc(&dev->counters.buffers);

@@ -64,8 +64,7 @@ static int ownbuf_pin_user(u64 uaddr, u64 len, bool into_user,
 	up->nr = 0;
 	up->pages = up->inline_pages;
 	if (nr > ARRAY_SIZE(up->inline_pages)) {
-		up->pages = kvmalloc_array(nr, sizeof(*up->pages),
-					   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		up->pages = kvmalloc_array(nr, sizeof(*up->pages), OWNBUF_GFP);
 		if (!up->pages)
 			return -ENOMEM;
 	}

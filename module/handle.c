@@ -46,8 +46,7 @@ static int ownbuf_table_grow(struct ownbuf_session *s)
 	new_nr = min_t(u32, new_nr, OWNBUF_INDEX_MAX + 1);
 
 	spin_unlock(&s->lock);
-	new = kvcalloc(new_nr, sizeof(*new),
-		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	new = kvcalloc(new_nr, sizeof(*new), OWNBUF_GFP);
 	spin_lock(&s->lock);
 	if (!new)
 		return -ENOMEM;

@@ -26,7 +26,7 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	struct ownbuf_session *s;
 	int tag;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	s = kzalloc(sizeof(*s), OWNBUF_GFP);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->dev = dev;

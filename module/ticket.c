@@ -92,7 +92,7 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 	if (flags)
 		return -EINVAL;
 	/* Allocated first, so nothing can fail after the handle is killed. */
-	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	t = kzalloc(sizeof(*t), OWNBUF_GFP);
 
 	spin_lock(&s->lock);
 	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, false, &index);
@@ -316,7 +316,7 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	if (flags || !ownbuf_mode_valid(mode))
 		return -EINVAL;
 	/* Allocated first; ENOMEM is reported only after every other check. */
-	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	t = kzalloc(sizeof(*t), OWNBUF_GFP);
 	ret = ownbuf_borrow_begin(s, handle, mode, &ref);
 	if (ret)
 		goto free;

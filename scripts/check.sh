@@ -44,9 +44,33 @@ bg=""
 specs=()
 subset_arg=()
 [ "$subset" = 0 ] || subset_arg=(--subset)
-# The full run also fetches the 6.12 headers for the DKMS test.
-deps=(host source "${kernels[@]}")
+# The full run also fetches the 6.12 headers for the DKMS test; the newest
+# kernel comes on its own (below).
+deps=(host source)
+for k in "${kernels[@]}"; do
+	[ "$k" = newest ] || deps+=("$k")
+done
 [ "$subset" = 1 ] || deps+=(6.12)
+
+# step_bg NAME CMD...: a step that runs in the background until join_bg.
+step_bg() {
+	(KEEP_GOING=1 step "$@") &
+	bg+=" $!"
+}
+
+# join_bg: wait for the background steps; stop if one of them failed.
+join_bg() {
+	local p names
+	for p in $bg; do
+		wait "$p" || true
+	done
+	bg=""
+	names=$(awk -F'\t' '$3 != 0 { print $1 }' "$steps")
+	if [ -n "$names" ] && [ -z "$stopped" ]; then
+		stopped=$(head -n1 <<<"$names")
+		[ "${KEEP_GOING:-0}" = 1 ] || finish
+	fi
+}
 
 # guest KERNEL: boot one guest and judge its results as the summary will
 # (without the kernel's own KTAP parser, which the summary adds).
@@ -84,9 +108,11 @@ kill_tree() {
 }
 
 finish() {
-	local rc=0 args=()
-	# A step failed while the debug guest was still running: stop it too.
-	[ -z "$bg" ] || ! kill -0 "$bg" 2>/dev/null || kill_tree "$bg"
+	local rc=0 args=() p
+	# A step failed while background steps were still running: stop them.
+	for p in $bg; do
+		kill_tree "$p"
+	done
 	[ -d "$OWNBUF_BUILD/lint" ] && [ -f "$results/logs/lint.log" ] && args+=(--lint "$OWNBUF_BUILD/lint")
 	args+=("${subset_arg[@]}")
 	[ -f "$(kernel_source 2>/dev/null)/tools/testing/kunit/kunit.py" ] &&
@@ -129,8 +155,16 @@ step() {
 
 # 1. What every later step needs: packages, kernels, the debug kernel (the
 # sparse lint and the gate self-test use it even when it is not booted).
+# The sid chroot for the newest kernel is mostly downloads: on a cold run
+# it is made while the debug kernel compiles.
+newest=0
+for k in "${kernels[@]}"; do
+	[ "$k" = newest ] && newest=1
+done
 step "deps: packages and kernels" "$scripts/deps.sh" "${deps[@]}"
+[ "$newest" = 0 ] || step_bg "deps: the newest kernel and its sid chroot" "$scripts/deps.sh" newest
 step "build: debug kernel" "$scripts/build-debug-kernel.sh"
+join_bg
 
 # 2. Static checks and builds, before any boot.
 step "lint" "$scripts/lint.sh"
@@ -160,8 +194,7 @@ for k in "${kernels[@]}"; do
 	specs+=("$k=$OWNBUF_BUILD/$k/run")
 done
 if [ "${#kernels[@]}" -gt 1 ] && [[ " ${kernels[*]} " == *" debug "* ]]; then
-	(KEEP_GOING=1 step "guest: debug" guest debug) &
-	bg=$!
+	step_bg "guest: debug" guest debug
 fi
 # What runs beside the debug guest yields to it: its vCPUs spin when the
 # host preempts one that holds a lock, so it must never wait for a core.
@@ -173,12 +206,6 @@ for k in "${kernels[@]}"; do
 done
 [ "$subset" = 1 ] || OWNBUF_GUEST_NICE=$fg_nice \
 	step "gates: KASAN, KUnit and selftest failures are caught" "$scripts/gate-test.sh"
-if [ -n "$bg" ]; then
-	wait "$bg" || true
-	bg=""
-	if awk -F'\t' '$1 == "guest: debug" && $3 != 0 { bad = 1 } END { exit !bad }' "$steps"; then
-		stopped=${stopped:-"guest: debug"}
-	fi
-fi
+join_bg
 
 finish

@@ -28,6 +28,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/gfp.h>
 #include <linux/hashtable.h>
 #include <linux/idr.h>
 #include <linux/list.h>
@@ -48,6 +49,14 @@
  * bumped each time the slot is reused (stale handles stay stale). A slot
  * whose generation would wrap is retired, never reused.
  */
+/*
+ * How the module allocates on behalf of a caller: charged to the caller's
+ * memory cgroup and, over that cgroup's limit, failing with ENOMEM rather
+ * than calling the OOM killer on the caller (__GFP_RETRY_MAYFAIL makes the
+ * memcg charge give up too), without a warning on the console.
+ */
+#define OWNBUF_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
 #define OWNBUF_INDEX_BITS	24
 #define OWNBUF_GEN_BITS		24
 #define OWNBUF_TAG_BITS		16

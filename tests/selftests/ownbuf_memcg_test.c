@@ -129,4 +129,33 @@ TEST_F(memcg, over_limit_enomem_not_oom)
 	test_drop(self->fd, h);
 }
 
+/*
+ * Small buffers up to a tight limit: most of what each create charges is
+ * the buffer's own metadata (and its id), so that is where the limit is
+ * met. Every such allocation must give up with ENOMEM rather than call
+ * the cgroup's OOM killer on the caller (it did: the metadata was charged
+ * without __GFP_RETRY_MAYFAIL, and this test died by SIGKILL).
+ */
+TEST_F(memcg, small_buffers_over_limit_enomem_not_oom)
+{
+	struct ownbuf_stats st;
+	char limit[32];
+	long long now;
+	int i, rc = 0;
+	__u64 h;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	now = cg_read(CG_DIR "/memory.current");
+	ASSERT_LE(0, now);
+	snprintf(limit, sizeof(limit), "%lld", now + 8192);
+	ASSERT_EQ(0, cg_write(CG_DIR "/memory.max", limit));
+	for (i = 0; i < 4000 && !rc; i++)
+		rc = _test_create(self->fd, 1, &h);
+	EXPECT_ERRNO(ENOMEM, rc);
+	memset(&st, 0, sizeof(st));
+	ASSERT_EQ(0, ioctl(self->fd, OWNBUF_IOC_STATS, &st));
+	EXPECT_EQ(i - 1, (int)st.out_session.buffers);
+}
+
 TEST_HARNESS_MAIN
