@@ -198,14 +198,25 @@ if [ "${#kernels[@]}" -gt 1 ] && [[ " ${kernels[*]} " == *" debug "* ]]; then
 fi
 # What runs beside the debug guest yields to it: its vCPUs spin when the
 # host preempts one that holds a lock, so it must never wait for a core.
-fg_nice=0
-[ -z "$bg" ] || fg_nice=19
+# While it runs, the others are pinned to one host CPU at the lowest
+# priority; once it is done they get the whole machine.
+beside_debug() {
+	if [ -n "$bg" ] && kill -0 "$bg" 2>/dev/null && [ "$(nproc)" -ge 2 ]; then
+		export OWNBUF_GUEST_NICE=19 OWNBUF_GUEST_CPUS=$(($(nproc) - 1))
+	else
+		unset OWNBUF_GUEST_NICE OWNBUF_GUEST_CPUS
+	fi
+}
 for k in "${kernels[@]}"; do
 	[ "$k" = debug ] && [ -n "$bg" ] && continue
-	OWNBUF_GUEST_NICE=$fg_nice step "guest: $k" guest "$k"
+	beside_debug
+	step "guest: $k" guest "$k"
 done
-[ "$subset" = 1 ] || OWNBUF_GUEST_NICE=$fg_nice \
+if [ "$subset" = 0 ]; then
+	beside_debug
 	step "gates: KASAN, KUnit and selftest failures are caught" "$scripts/gate-test.sh"
+fi
+unset OWNBUF_GUEST_NICE OWNBUF_GUEST_CPUS
 join_bg
 
 finish

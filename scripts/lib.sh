@@ -121,16 +121,16 @@ kernel_source() { cat "$OWNBUF_CACHE/source/current"; }
 # files under PATH... (relative to the top; what git would track, so build
 # products never count), for keying a result by exactly what went into it.
 tree_hash() {
+	# A deleted but still indexed file is simply absent.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	local present='for f; do [ ! -f "$f" ] || printf "%s\0" "$f"; done'
 	(
 		cd "$OWNBUF_TOP" || exit 1
 		if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 			git ls-files -z --cached --others --exclude-standard -- "$@"
 		else
 			find "$@" -type f -print0
-		fi | LC_ALL=C sort -zu | while IFS= read -r -d '' f; do
-			# A deleted but still indexed file is simply absent.
-			[ ! -f "$f" ] || sha256sum "$f"
-		done
+		fi | LC_ALL=C sort -zu | xargs -0 -r sh -c "$present" sh | xargs -0 -r sha256sum
 	) | sha256sum | cut -d' ' -f1
 }
 

@@ -7,7 +7,8 @@
 # sections/<name>.ts holding the stamp of each line. Exits 0 when the
 # guest reached the end of its plan, 1 when it crashed, hung or never
 # reported. OWNBUF_TESTS (a glob) runs only the KUnit suites and selftests
-# it names; OWNBUF_GUEST_NICE runs QEMU at that nice level.
+# it names; OWNBUF_GUEST_NICE runs QEMU at that nice level and
+# OWNBUF_GUEST_CPUS on those host CPUs only.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -41,8 +42,15 @@ fi
 log "booting $kernel guest ($accel, plan $plan)"
 start=$(date +%s)
 set +e
-nice -n "${OWNBUF_GUEST_NICE:-0}" timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-M pc -m "${OWNBUF_GUEST_MEM:-2G}" -smp 2 "${accel_args[@]}" \
+# The debug guest needs less memory than the others and its kmemleak scans
+# walk all of it: 1 GiB there.
+mem=2G
+[ "$kernel" != debug ] || mem=1G
+# OWNBUF_GUEST_CPUS pins QEMU to those host CPUs (taskset -c).
+pin=()
+[ -z "${OWNBUF_GUEST_CPUS:-}" ] || pin=(taskset -c "$OWNBUF_GUEST_CPUS")
+"${pin[@]}" nice -n "${OWNBUF_GUEST_NICE:-0}" timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-M pc -m "$mem" -smp 2 "${accel_args[@]}" \
 	-bios /usr/share/qemu/qboot.rom \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$image" -initrd "$run/initramfs.cpio.gz" -append "$cmdline" \

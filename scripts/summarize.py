@@ -15,6 +15,7 @@ is read back with xml.etree and must list exactly the results counted here.
 """
 
 import argparse
+import concurrent.futures
 import os
 import re
 import subprocess
@@ -204,6 +205,11 @@ def summarize_kernel(kernel, run, kunit_py, subset, out, sections_out):
     counts = {}
     names = sorted(os.listdir(sections)) if os.path.isdir(sections) else []
     ktimes = kunit_times(read(os.path.join(sections, "dmesg")))
+    # The kernel's KTAP parser takes a second or so a file: all at once.
+    kunit_files = [os.path.join(sections, n) for n in names if n.startswith("kunit:")
+                   and not n.endswith((".rc", ".ts"))]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        verdicts = dict(zip(kunit_files, pool.map(lambda f: kunit_py_check(kunit_py, f), kunit_files)))
     for name in names:
         if name.startswith(".") or "." in name and name.rsplit(".", 1)[1] in ("rc", "ts"):
             continue
@@ -217,7 +223,7 @@ def summarize_kernel(kernel, run, kunit_py, subset, out, sections_out):
                       times=ktimes if kind == "kunit" else None)
         rc = read(path + ".rc", "missing").strip()
         if kind == "kunit":
-            verdict, agrees = kunit_py_check(kunit_py, path)
+            verdict, agrees = verdicts[path]
             if verdict:
                 out.append(f"    {name}: kunit.py: {verdict}")
             if not agrees and t.failed == 0:
