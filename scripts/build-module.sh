@@ -19,8 +19,9 @@ dst="$out/module"
 mkdir -p "$dst"
 
 key=$( {
-	echo "$kernel $kdir $root $*"
-	tree_hash Kbuild module include tests/kunit
+	echo "$kernel $(readlink -f "$root$kdir") $root $*"
+	tree_hash Kbuild module include tests/kunit scripts/build-module.sh
+	{ sha256sum <"$root$kdir/include/generated/autoconf.h"; } 2>/dev/null || true
 	cat "$root$kdir/Module.symvers" "$root$kdir/include/generated/utsrelease.h" 2>/dev/null | sha256sum
 	if [ -n "$root" ]; then cat "$root/var/lib/dpkg/status"; else gcc --version; fi | sha256sum
 } | sha256sum | cut -c1-16)

@@ -35,15 +35,18 @@ for k in "${kernels[@]}"; do
 done
 scripts="$OWNBUF_TOP/scripts"
 results="$OWNBUF_BUILD/results"
-rm -rf "$results"
+# Nothing of an earlier run may pass for this one's.
+rm -rf "$results" "$OWNBUF_BUILD"/*/run
 mkdir -p "$results/logs"
 steps="$results/steps.tsv"
 : >"$steps"
 stopped=""
 bg=""
+bg_names=()
 specs=()
+# Only a TESTS= run may leave a kernel without KUnit or selftest results.
 subset_arg=()
-[ "$subset" = 0 ] || subset_arg=(--subset)
+[ -z "$OWNBUF_TESTS" ] || subset_arg=(--subset)
 # The full run also fetches the 6.12 headers for the DKMS test; the newest
 # kernel comes on its own (below).
 deps=(host source)
@@ -56,15 +59,22 @@ done
 step_bg() {
 	(KEEP_GOING=1 step "$@") &
 	bg+=" $!"
+	bg_names+=("$1")
 }
 
 # join_bg: wait for the background steps; stop if one of them failed.
 join_bg() {
-	local p names
+	local p names n
 	for p in $bg; do
 		wait "$p" || true
 	done
 	bg=""
+	# A background step that died before it could record itself failed.
+	for n in "${bg_names[@]}"; do
+		awk -F'\t' -v n="$n" '$1 == n { found = 1 } END { exit !found }' "$steps" ||
+			printf '%s\t0\t1\tdied before recording a result\t\n' "$n" >>"$steps"
+	done
+	bg_names=()
 	names=$(awk -F'\t' '$3 != 0 { print $1 }' "$steps")
 	if [ -n "$names" ] && [ -z "$stopped" ]; then
 		stopped=$(head -n1 <<<"$names")
@@ -112,7 +122,9 @@ finish() {
 	# A step failed while background steps were still running: stop them.
 	for p in $bg; do
 		kill_tree "$p"
+		wait "$p" 2>/dev/null || true
 	done
+	bg=""
 	[ -d "$OWNBUF_BUILD/lint" ] && [ -f "$results/logs/lint.log" ] && args+=(--lint "$OWNBUF_BUILD/lint")
 	args+=("${subset_arg[@]}")
 	[ -f "$(kernel_source 2>/dev/null)/tools/testing/kunit/kunit.py" ] &&
@@ -153,6 +165,9 @@ step() {
 	return 0
 }
 
+# Interrupted (Ctrl-C, a cancelled CI job): no guest may outlive the check.
+trap 'for p in $bg; do kill_tree "$p"; done; exit 130' INT TERM
+
 # 1. What every later step needs: packages, kernels, the debug kernel (the
 # sparse lint and the gate self-test use it even when it is not booted).
 # The sid chroot for the newest kernel is mostly downloads: on a cold run
@@ -190,10 +205,8 @@ fi
 # debug guest is the long pole and keeps a core and a bit busy: it boots in
 # the background while the stock guests and the gate self-test take turns
 # on what it leaves.
-for k in "${kernels[@]}"; do
-	specs+=("$k=$OWNBUF_BUILD/$k/run")
-done
 if [ "${#kernels[@]}" -gt 1 ] && [[ " ${kernels[*]} " == *" debug "* ]]; then
+	specs+=("debug=$OWNBUF_BUILD/debug/run")
 	step_bg "guest: debug" guest debug
 fi
 # What runs beside the debug guest yields to it: its vCPUs spin when the
@@ -210,6 +223,7 @@ beside_debug() {
 for k in "${kernels[@]}"; do
 	[ "$k" = debug ] && [ -n "$bg" ] && continue
 	beside_debug
+	specs+=("$k=$OWNBUF_BUILD/$k/run")
 	step "guest: $k" guest "$k"
 done
 if [ "$subset" = 0 ]; then

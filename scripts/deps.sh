@@ -59,7 +59,7 @@ unpack_source() {
 # Fetch one stock Debian cloud kernel: its image (vmlinuz + modules) and its
 # headers, extracted with dpkg -x so nothing lands in /boot or /usr/src.
 fetch_stock() {
-	local name=$1 meta image abi headers dir pkgs p deb root hdir common
+	local name=$1 meta image abi headers dir pkgs p deb root hdir
 	meta=$(stock_meta_image "$name")
 	image=$(resolve_dep "$meta")
 	[ -n "$image" ] || { as_root apt-get update -qq; image=$(resolve_dep "$meta"); }
@@ -94,8 +94,6 @@ fetch_stock() {
 			/*) ln -sfn "$root$t" "$l" ;;
 			esac
 		done
-		common=$(find "$root/usr/src" -maxdepth 1 -name 'linux-headers-*-common*' | head -n1)
-		[ -n "$common" ] || true
 		echo "$hdir" > "$dir/kdir"
 		find "$root/boot" -name 'vmlinuz-*' | head -n1 > "$dir/vmlinuz"
 		echo "$abi" > "$dir/abi"
@@ -145,9 +143,15 @@ fetch_newest() {
 	age=$(($(date +%s) - $(stat -c %Y "$cdir/.updated" 2>/dev/null || echo 0)))
 	if [ "$age" -ge "$NEWEST_TTL" ]; then
 		log "updating the $NEWEST_SUITE package lists"
-		chroot_run "$root" "" apt-get update -qq >"$cdir/update.log" 2>&1 ||
-			{ cat "$cdir/update.log" >&2; die "apt-get update in the $NEWEST_SUITE chroot failed"; }
-		touch "$cdir/.updated"
+		# An earlier run stopped halfway through an install: finish it.
+		chroot_run "$root" "" dpkg --configure -a >/dev/null 2>&1 || true
+		if chroot_run "$root" "" apt-get update -qq >"$cdir/update.log" 2>&1; then
+			touch "$cdir/.updated"
+		else
+			# The lists it had still name a kernel that may be fetched.
+			log "apt-get update in the $NEWEST_SUITE chroot failed; using the lists it has"
+			cat "$cdir/update.log" >&2
+		fi
 	fi
 	image=$(resolve_dep "$NEWEST_META" '^linux-image-' "$root")
 	[ -n "$image" ] || die "cannot resolve $NEWEST_META in $NEWEST_SUITE"
@@ -155,14 +159,16 @@ fetch_newest() {
 	kdir=/usr/src/linux-headers-$abi
 	if [ ! -f "$root$kdir/Makefile" ]; then
 		log "installing linux-headers-$abi in the $NEWEST_SUITE chroot"
-		# Headers of an older newest kernel are dead weight: drop them.
 		# shellcheck disable=SC2016 # dpkg's format, not the shell's
 		old=$(chroot_run "$root" "" dpkg-query -W -f='${Package}\n' 'linux-headers-*' 'linux-kbuild-*' 2>/dev/null || true)
-		# shellcheck disable=SC2086 # one package name a word
-		[ -z "$old" ] || chroot_run "$root" "" apt-get purge -y -qq $old >/dev/null 2>&1 || true
+		chroot_run "$root" "" dpkg --configure -a >/dev/null 2>&1 || true
 		chroot_run "$root" "" apt-get install -y -qq "linux-headers-$abi" \
 			>"$cdir/install.log" 2>&1 ||
 			{ tail -n 20 "$cdir/install.log" >&2; die "cannot install linux-headers-$abi in the chroot"; }
+		# Headers of an older newest kernel are dead weight once these work.
+		old=$(printf '%s\n' "$old" | grep -v -e "$abi" -e "${abi%-cloud-amd64}" || true)
+		# shellcheck disable=SC2086 # one package name a word
+		[ -z "$old" ] || chroot_run "$root" "" apt-get purge -y -qq $old >/dev/null 2>&1 || true
 	fi
 	dir="$OWNBUF_CACHE/stock/newest-$abi"
 	if [ ! -f "$dir/.done" ]; then

@@ -23,7 +23,9 @@ kernel=debug
 src=$(kernel_source)
 key=$( {
 	tree_hash tests/gates scripts/guest scripts/summarize.py scripts/run-guest.sh \
-		scripts/mkinitramfs.sh scripts/gate-test.sh scripts/lib.sh scripts/probe-accel.sh
+		scripts/stamp-lines.py scripts/mkinitramfs.sh scripts/gate-test.sh scripts/lib.sh \
+		scripts/probe-accel.sh
+	qemu-system-x86_64 --version | sed -n 1p
 	readlink -f "$OWNBUF_CACHE/debug/current"
 	cat "$src/tools/testing/selftests/kselftest_harness.h" "$src/tools/testing/selftests/kselftest.h"
 	gcc --version | sed -n 1p

@@ -39,12 +39,13 @@ SANITIZER = re.compile(
 class Result:
     """One counted result: a test case, a guest or host step, a gate."""
 
-    def __init__(self, suite, name, status, time=0.0, output=""):
+    def __init__(self, suite, name, status, time=0.0, output="", synthetic=False):
         self.suite = suite      # e.g. "debug selftest:ownbuf_core_test"
         self.name = name
         self.status = status    # "pass", "fail" or "skip"
         self.time = time or 0.0
         self.output = output
+        self.synthetic = synthetic  # the harness's verdict, not a line of the TAP
 
     @property
     def label(self):
@@ -55,9 +56,9 @@ class Tally:
     def __init__(self):
         self.results = []
 
-    def add(self, ok, suite, name, skipped=False, time=0.0, output=""):
+    def add(self, ok, suite, name, skipped=False, time=0.0, output="", synthetic=False):
         status = "skip" if skipped else ("pass" if ok else "fail")
-        self.results.append(Result(suite, name, status, time, output))
+        self.results.append(Result(suite, name, status, time, output, synthetic))
 
     def merge(self, other):
         self.results += other.results
@@ -133,7 +134,7 @@ def parse_tap(text, suite, stamps=None, times=None):
         since = i + 1
     if top_plan is not None and top_results != top_plan:
         tally.add(False, suite, f"planned {top_plan} results, got {top_results} (cut short?)",
-                  output=text[-4000:])
+                  output=text[-4000:], synthetic=True)
     return tally
 
 
@@ -227,11 +228,13 @@ def summarize_kernel(kernel, run, kunit_py, subset, out, sections_out):
             if verdict:
                 out.append(f"    {name}: kunit.py: {verdict}")
             if not agrees and t.failed == 0:
-                t.add(False, suite, f"kunit.py parse disagrees ({verdict})", output=text[-4000:])
+                t.add(False, suite, f"kunit.py parse disagrees ({verdict})", output=text[-4000:],
+                      synthetic=True)
         if rc != "0" and t.failed == 0:
-            t.add(False, suite, f"exited {rc} with no failing result", output=text[-4000:])
+            t.add(False, suite, f"exited {rc} with no failing result", output=text[-4000:],
+                  synthetic=True)
         if t.total == 0:
-            t.add(False, suite, "no results parsed", output=text[-4000:])
+            t.add(False, suite, "no results parsed", output=text[-4000:], synthetic=True)
         counts[kind] = counts.get(kind, 0) + t.total
         sections_out.append((name, text, t))
         tally.merge(t)
@@ -280,16 +283,22 @@ def write_ktap(path, kernel, release, sections):
     for name, text, tally in sections:
         if text is None:
             for r in tally.results:
-                items.append((r.status, r.name.replace("#", "_"), None))
+                items.append((r.status, r.name.replace("#", "_"), None, None))
         else:
             status = "fail" if tally.failed else ("skip" if tally.total == tally.skipped else "pass")
-            items.append((status, name, text))
+            items.append((status, name, text, tally))
     doc.append(f"1..{len(items)}")
-    for n, (status, name, text) in enumerate(items, 1):
+    for n, (status, name, text, tally) in enumerate(items, 1):
         if text is not None:
             body = [l for l in text.splitlines() if l.strip()]
             if not body or not re.match(r"^\s*K?TAP version", body[0]):
                 body.insert(0, "KTAP version 1")
+            # The harness's own verdicts on the section (cut short, bad
+            # exit status) are results of it too: leaves at its top level.
+            extra = [r for r in tally.results if r.synthetic]
+            indent = min((len(l) - len(l.lstrip()) for l in body if RESULT.match(l)), default=0)
+            for k, r in enumerate(extra, 1):
+                body.append(" " * indent + f"not ok {9000 + k} {r.name.replace('#', '_')}")
             doc.extend("    " + l for l in body)
         word = "not ok" if status == "fail" else "ok"
         doc.append(f"{word} {n} {name}" + (" # SKIP" if status == "skip" else ""))
