@@ -87,11 +87,12 @@ for c in "$OWNBUF_TOP"/tests/selftests/*_test.c; do
 done
 wait
 [ ! -e "$out/.failed" ] || die "a selftest did not build"
-# Binaries whose source is gone are not tests any more.
+# Binaries whose source is gone are not tests any more (the shell tests
+# are copied again below).
 for f in "$out"/*; do
 	case " ${wanted[*]} " in
 	*" ${f##*/} "*) ;;
-	*) [ "${f%.sh}" != "$f" ] || rm -f "$f" "$out/.keys/${f##*/}" ;;
+	*) rm -f "$f" "$out/.keys/${f##*/}" ;;
 	esac
 done
 [ "$built" -gt 0 ] || step_note "up to date"

@@ -165,8 +165,10 @@ step() {
 	return 0
 }
 
-# Interrupted (Ctrl-C, a cancelled CI job): no guest may outlive the check.
-trap 'for p in $bg; do kill_tree "$p"; done; exit 130' INT TERM
+# Interrupted (Ctrl-C, a cancelled CI job): no guest may outlive the check,
+# in the background or not (timeout puts QEMU in a process group of its
+# own, out of the terminal's reach).
+trap 'for p in $(pgrep -P $$); do kill_tree "$p"; done; exit 130' INT TERM
 
 # 1. What every later step needs: packages, kernels, the debug kernel (the
 # sparse lint and the gate self-test use it even when it is not booted).

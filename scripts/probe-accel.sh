@@ -20,12 +20,12 @@ if [ -f "$stamp" ]; then
 fi
 answer=tcg
 image=$(kernel_image 6.12 2>/dev/null || true)
-# Without a kernel to try, say TCG for now but remember nothing.
-if [ -r /dev/kvm ] && [ -w /dev/kvm ] && { [ -z "$image" ] || [ ! -f "$image" ]; }; then
-	echo tcg
-	exit 0
-fi
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	# Without a kernel to try, say TCG for now but remember nothing.
+	if [ -z "$image" ] || [ ! -f "$image" ]; then
+		echo tcg
+		exit 0
+	fi
 	out=$(mktemp)
 	timeout -k 5 30 qemu-system-x86_64 -M pc -m 256M -accel kvm -cpu host \
 		-nodefaults -no-user-config -display none -no-reboot \

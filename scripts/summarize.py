@@ -364,8 +364,6 @@ def main():
     ap.add_argument("--results", help="write KERNEL.ktap and junit.xml here")
     ap.add_argument("--subset", action="store_true",
                     help="a TESTS= run: a kernel may have no KUnit or selftest result")
-    ap.add_argument("--extra", action="append", default=[],
-                    help="NAME=RC: one more pass/fail result")
     ap.add_argument("kernels", nargs="*", help="KERNEL=RUNDIR")
     args = ap.parse_args()
 
@@ -408,9 +406,6 @@ def main():
         else:
             host.add(rc == "0", "host", name, time=secs,
                      output="" if rc == "0" else text[-8000:])
-    for extra in args.extra:
-        name, _, rc = extra.partition("=")
-        host.add(rc == "0", "host", name)
     groups.append(("host", "host", host.results))
     total.merge(host)
     matched = 0

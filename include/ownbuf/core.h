@@ -43,13 +43,6 @@
 #include <uapi/linux/ownbuf.h>
 
 /*
- * A handle is tag:16 | generation:24 | index:24. The tag names the session
- * (so another session's handles are recognised as never given, EBADF), the
- * index is a slot of the session's table (O(1) lookup), the generation is
- * bumped each time the slot is reused (stale handles stay stale). A slot
- * whose generation would wrap is retired, never reused.
- */
-/*
  * How the module allocates on behalf of a caller: charged to the caller's
  * memory cgroup and, over that cgroup's limit, failing with ENOMEM rather
  * than calling the OOM killer on the caller (__GFP_RETRY_MAYFAIL makes the
@@ -57,6 +50,13 @@
  */
 #define OWNBUF_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
+/*
+ * A handle is tag:16 | generation:24 | index:24. The tag names the session
+ * (so another session's handles are recognised as never given, EBADF), the
+ * index is a slot of the session's table (O(1) lookup), the generation is
+ * bumped each time the slot is reused (stale handles stay stale). A slot
+ * whose generation would wrap is retired, never reused.
+ */
 #define OWNBUF_INDEX_BITS	24
 #define OWNBUF_GEN_BITS		24
 #define OWNBUF_TAG_BITS		16
