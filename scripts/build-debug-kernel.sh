@@ -43,9 +43,9 @@ while IFS= read -r line; do
 done < "$frag"
 [ "$bad" -eq 0 ] || die "debug config fragment does not apply"
 
-make -s -C "$src" O="$out/build" -j"$jobs" bzImage modules_prepare
-# Module.symvers only appears after `make modules`; modpost needs it.
-make -s -C "$src" O="$out/build" -j"$jobs" modules
+# Module.symvers only appears after `make modules`; modpost needs it. One
+# make for both walks the tree once.
+make -s -C "$src" O="$out/build" -j"$jobs" bzImage modules
 cp "$out/build/arch/x86/boot/bzImage" "$out/bzImage"
 touch "$out/.done"
 ln -sfn "$out" "$OWNBUF_CACHE/debug/current"

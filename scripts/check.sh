@@ -41,8 +41,8 @@ mkdir -p "$results/logs"
 steps="$results/steps.tsv"
 : >"$steps"
 stopped=""
-bg=""
-bg_names=()
+# Background steps: name -> pid, until joined.
+declare -A bg=()
 specs=()
 # Only a TESTS= run may leave a kernel without KUnit or selftest results.
 subset_arg=()
@@ -58,26 +58,28 @@ done
 # step_bg NAME CMD...: a step that runs in the background until join_bg.
 step_bg() {
 	(KEEP_GOING=1 step "$@") &
-	bg+=" $!"
-	bg_names+=("$1")
+	bg[$1]=$!
 }
 
-# join_bg: wait for the background steps; stop if one of them failed.
+# running NAME: is that background step still running?
+running() { [ -n "${bg[$1]:-}" ] && kill -0 "${bg[$1]}" 2>/dev/null; }
+
+# join_bg [NAME...]: wait for those background steps (all by default);
+# stop if one of them failed.
 join_bg() {
-	local p names n
-	for p in $bg; do
-		wait "$p" || true
-	done
-	bg=""
-	# A background step that died before it could record itself failed.
-	for n in "${bg_names[@]}"; do
+	local names=("$@") n failed
+	[ $# -gt 0 ] || names=("${!bg[@]}")
+	for n in "${names[@]}"; do
+		[ -n "${bg[$n]:-}" ] || continue
+		wait "${bg[$n]}" || true
+		unset "bg[$n]"
+		# A background step that died before it could record itself failed.
 		awk -F'\t' -v n="$n" '$1 == n { found = 1 } END { exit !found }' "$steps" ||
 			printf '%s\t0\t1\tdied before recording a result\t\n' "$n" >>"$steps"
 	done
-	bg_names=()
-	names=$(awk -F'\t' '$3 != 0 { print $1 }' "$steps")
-	if [ -n "$names" ] && [ -z "$stopped" ]; then
-		stopped=$(head -n1 <<<"$names")
+	failed=$(awk -F'\t' '$3 != 0 { print $1 }' "$steps")
+	if [ -n "$failed" ] && [ -z "$stopped" ]; then
+		stopped=$(head -n1 <<<"$failed")
 		[ "${KEEP_GOING:-0}" = 1 ] || finish
 	fi
 }
@@ -120,11 +122,11 @@ kill_tree() {
 finish() {
 	local rc=0 args=() p
 	# A step failed while background steps were still running: stop them.
-	for p in $bg; do
+	for p in "${bg[@]}"; do
 		kill_tree "$p"
 		wait "$p" 2>/dev/null || true
 	done
-	bg=""
+	bg=()
 	[ -d "$OWNBUF_BUILD/lint" ] && [ -f "$results/logs/lint.log" ] && args+=(--lint "$OWNBUF_BUILD/lint")
 	args+=("${subset_arg[@]}")
 	[ -f "$(kernel_source 2>/dev/null)/tools/testing/kunit/kunit.py" ] &&
@@ -170,28 +172,28 @@ step() {
 # own, out of the terminal's reach).
 trap 'for p in $(pgrep -P $$); do kill_tree "$p"; done; exit 130' INT TERM
 
-# 1. What every later step needs: packages, kernels, the debug kernel (the
-# sparse lint and the gate self-test use it even when it is not booted).
-# The sid chroot for the newest kernel is mostly downloads: on a cold run
-# it is made while the debug kernel compiles.
+# 1. What every later step needs: packages and stock kernels. Two long
+# ones go to the background: the sid chroot for the newest kernel (mostly
+# downloads) and, on a cold run, the debug kernel's compile, which the
+# builds that do not need it share the machine with.
 newest=0
 for k in "${kernels[@]}"; do
 	[ "$k" = newest ] && newest=1
 done
 step "deps: packages and kernels" "$scripts/deps.sh" "${deps[@]}"
 [ "$newest" = 0 ] || step_bg "deps: the newest kernel and its sid chroot" "$scripts/deps.sh" newest
-step "build: debug kernel" "$scripts/build-debug-kernel.sh"
-join_bg
+step_bg "build: debug kernel" "$scripts/build-debug-kernel.sh"
 
-# 2. Static checks and builds, before any boot.
-step "lint" "$scripts/lint.sh"
+# 2. Static checks and builds, before any boot: first what needs no debug
+# kernel, then lint (sparse runs against the debug kernel, KUnit suites
+# included) and the modules for the kernels that had to wait.
 step "build: selftests" "$scripts/build-selftests.sh"
 step "build: tools" "$scripts/build-tools.sh"
 step "analyzer: gcc -fanalyzer as a borrow checker" cached_run analyzer \
 	"$(key tools/lib tools/examples include/uapi scripts/analyzer-test.sh -- "$(gcc --version)")" \
 	"$scripts/analyzer-test.sh"
 for k in "${kernels[@]}"; do
-	step "build: module for $k" module_step "$k"
+	[ "$k" = debug ] || [ "$k" = newest ] || step "build: module for $k" module_step "$k"
 done
 if [ "$subset" = 0 ]; then
 	step "dkms: build against Debian 6.12 headers" cached_run dkms \
@@ -202,28 +204,37 @@ if [ "$subset" = 0 ]; then
 		"$(key Makefile tools include/uapi VERSION scripts/install-test.sh -- "$(gcc --version)")" \
 		"$scripts/install-test.sh"
 fi
+join_bg "build: debug kernel"
+step "lint" "$scripts/lint.sh"
+[[ " ${kernels[*]} " != *" debug "* ]] || step "build: module for debug" module_step debug
+if [ "$newest" = 1 ]; then
+	join_bg "deps: the newest kernel and its sid chroot"
+	step "build: module for newest" module_step newest
+fi
 
 # 3. The guests, then the proof that their gates bite. Under TCG the
 # debug guest is the long pole and keeps a core and a bit busy: it boots in
 # the background while the stock guests and the gate self-test take turns
 # on what it leaves.
+debug_bg=0
 if [ "${#kernels[@]}" -gt 1 ] && [[ " ${kernels[*]} " == *" debug "* ]]; then
 	specs+=("debug=$OWNBUF_BUILD/debug/run")
 	step_bg "guest: debug" guest debug
+	debug_bg=1
 fi
 # What runs beside the debug guest yields to it: its vCPUs spin when the
 # host preempts one that holds a lock, so it must never wait for a core.
 # While it runs, the others are pinned to one host CPU at the lowest
 # priority; once it is done they get the whole machine.
 beside_debug() {
-	if [ -n "$bg" ] && kill -0 "$bg" 2>/dev/null && [ "$(nproc)" -ge 2 ]; then
+	if running "guest: debug" && [ "$(nproc)" -ge 2 ]; then
 		export OWNBUF_GUEST_NICE=19 OWNBUF_GUEST_CPUS=$(($(nproc) - 1))
 	else
 		unset OWNBUF_GUEST_NICE OWNBUF_GUEST_CPUS
 	fi
 }
 for k in "${kernels[@]}"; do
-	[ "$k" = debug ] && [ -n "$bg" ] && continue
+	[ "$k" = debug ] && [ "$debug_bg" = 1 ] && continue
 	beside_debug
 	specs+=("$k=$OWNBUF_BUILD/$k/run")
 	step "guest: $k" guest "$k"

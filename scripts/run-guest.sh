@@ -8,7 +8,8 @@
 # guest reached the end of its plan, 1 when it crashed, hung or never
 # reported. OWNBUF_TESTS (a glob) runs only the KUnit suites and selftests
 # it names; OWNBUF_GUEST_NICE runs QEMU at that nice level and
-# OWNBUF_GUEST_CPUS on those host CPUs only.
+# OWNBUF_GUEST_CPUS on those host CPUs only; OWNBUF_GUEST_APPEND adds
+# kernel parameters.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +34,8 @@ if [ "$kernel" = debug ]; then
 	# trace as the last thing on the console.
 	cmdline="$cmdline oops=panic panic_on_warn=1 kfence.sample_interval=10"
 fi
+# OWNBUF_GUEST_APPEND: more kernel parameters, for experiments by hand.
+[ -z "${OWNBUF_GUEST_APPEND:-}" ] || cmdline="$cmdline $OWNBUF_GUEST_APPEND"
 if [ "$accel" = kvm ]; then
 	accel_args=(-accel kvm -cpu host)
 else
@@ -46,6 +49,7 @@ set +e
 # walk all of it: 1 GiB there.
 mem=2G
 [ "$kernel" != debug ] || mem=1G
+mem=${OWNBUF_GUEST_MEM:-$mem}
 # OWNBUF_GUEST_CPUS pins QEMU to those host CPUs (taskset -c).
 pin=()
 [ -z "${OWNBUF_GUEST_CPUS:-}" ] || pin=(taskset -c "$OWNBUF_GUEST_CPUS")
