@@ -56,13 +56,52 @@ void ownbuf_session_uncharge(struct ownbuf_session *s, u64 size)
 }
 
 /**
- * ownbuf_buffer_alloc() - a new zeroed buffer, charged to @s
- * @s: the session that will own it
- * @size: bytes, not 0
+ * ownbuf_buffer_charge() - count a new buffer against every quota it uses
+ * @s: the session that is to own it
+ * @size: its size, at most max_buffer_size
+ *
+ * Charged before anything is allocated for it, so that EDQUOT is decided
+ * before any ENOMEM can be.
+ *
+ * Return: 0, or -EDQUOT over a session or device quota.
+ */
+int ownbuf_buffer_charge(struct ownbuf_session *s, u64 size)
+{
+	struct ownbuf_device *dev = s->dev;
+	int ret;
+
+	ret = ownbuf_session_charge(s, size);
+	if (ret)
+		return ret;
+	ret = ownbuf_charge(&dev->counters.bytes, size,
+			    READ_ONCE(dev->limits->device_max_bytes));
+	if (ret)
+		ownbuf_session_uncharge(s, size);
+	return ret;
+}
+
+/**
+ * ownbuf_buffer_uncharge() - undo ownbuf_buffer_charge() for a buffer that
+ * was never allocated
+ * @s: the session
+ * @size: the size charged
+ */
+void ownbuf_buffer_uncharge(struct ownbuf_session *s, u64 size)
+{
+	atomic64_sub(size, &s->dev->counters.bytes);
+	ownbuf_session_uncharge(s, size);
+}
+
+/**
+ * ownbuf_buffer_alloc() - a new zeroed buffer, already charged
+ * @s: the session that will own it, charged with ownbuf_buffer_charge()
+ * @size: bytes, not 0, at most max_buffer_size
  * @out: the buffer, not yet reachable by any handle
  *
- * Return: 0; -EFBIG over max_buffer_size; -EDQUOT over a session or device
- * quota; -ENOMEM.
+ * Once allocated, the buffer's destruction uncharges the device; the
+ * session's charge is its owner's to undo.
+ *
+ * Return: 0, or -ENOMEM with nothing allocated.
  */
 int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 			struct ownbuf_buffer **out)
@@ -71,29 +110,19 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 	struct ownbuf_buffer *buf;
 	int ret;
 
-	if (size > READ_ONCE(dev->limits->max_buffer_size) || size > INT_MAX)
-		return -EFBIG;
-
 	buf = kzalloc(sizeof(*buf), OWNBUF_GFP);
 	if (!buf)
 		return -ENOMEM;
 	buf->size = size;
 	buf->dev = dev;
 	atomic_set(&buf->users, 1);
+	INIT_LIST_HEAD(&buf->loans);
 	init_rwsem(&buf->data_lock);
-
-	ret = ownbuf_session_charge(s, size);
-	if (ret)
-		goto free_buf;
-	ret = ownbuf_charge(&dev->counters.bytes, size,
-			    READ_ONCE(dev->limits->device_max_bytes));
-	if (ret)
-		goto uncharge_session;
 
 	buf->data = kvzalloc(size, OWNBUF_GFP);
 	if (!buf->data) {
 		ret = -ENOMEM;
-		goto uncharge_device;
+		goto free_buf;
 	}
 	buf->serial = atomic64_inc_return(&dev->serial);
 	/* Last: from here on, borrows can find the buffer by its id. */
@@ -107,13 +136,9 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 
 free_data:
 	kvfree(buf->data);
-uncharge_device:
-	atomic64_sub(size, &dev->counters.bytes);
-uncharge_session:
-	ownbuf_session_uncharge(s, size);
 free_buf:
 	kfree(buf);
-	return ret == -EBUSY ? -ENOMEM : ret;
+	return -ENOMEM;
 }
 
 /**
@@ -130,6 +155,8 @@ void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
 	struct ownbuf_device *dev = buf->dev;
 
 	xa_erase(&dev->buffers, buf->id);
+	/* Its loans die with it, and stop counting against their makers. */
+	ownbuf_loans_end(buf);
 	/* After the erase, so a reaper that sees the new epoch finds it gone. */
 	if (atomic_long_read(&buf->state) & OWNBUF_ST_BORROWED)
 		atomic64_inc(&dev->revoke_epoch);

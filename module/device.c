@@ -25,7 +25,9 @@ void ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *l
 	hash_init(dev->tickets);
 	mutex_init(&dev->sessions_lock);
 	INIT_LIST_HEAD(&dev->sessions);
-	idr_init(&dev->tags);
+	ida_init(&dev->tags);
+	xa_init(&dev->gen_floors);
+	dev->tag_max = OWNBUF_TAG_MAX;
 }
 
 /**
@@ -41,7 +43,8 @@ void ownbuf_device_destroy(struct ownbuf_device *dev)
 	WARN_ON(!xa_empty(&dev->buffers));
 	WARN_ON(atomic64_read(&dev->counters.bytes));
 	xa_destroy(&dev->buffers);
-	idr_destroy(&dev->tags);
+	ida_destroy(&dev->tags);
+	xa_destroy(&dev->gen_floors);
 	mutex_destroy(&dev->sessions_lock);
 }
 

@@ -6,12 +6,14 @@
  * Lookup is an index into one array, whatever the number of buffers.
  * Freed slots are reused last-in first-out with their generation bumped, so
  * a stale handle is recognised by a generation lower than its slot's; a
- * generation higher than the slot's, a foreign tag or an index past the
- * high-water mark was never given (EBADF). A slot whose generation reached
- * OWNBUF_GEN_MAX is retired rather than wrapped.
+ * generation higher than the slot's, a foreign tag, an index past the
+ * high-water mark or a generation at or below the session's floor (issued
+ * by an earlier session with the same tag) was never given (EBADF). A slot
+ * whose generation reached OWNBUF_GEN_MAX is retired rather than wrapped.
  */
 
 #include <linux/lockdep.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 
 #include <ownbuf/core.h>
@@ -49,7 +51,8 @@ static int ownbuf_table_grow(struct ownbuf_session *s)
 	new = kvcalloc(new_nr, sizeof(*new), OWNBUF_GFP);
 	spin_lock(&s->lock);
 	if (!new)
-		return -ENOMEM;
+		/* Not an error if another thread grew it meanwhile. */
+		return s->nr_slots != old_nr ? 0 : -ENOMEM;
 	if (s->nr_slots != old_nr) {
 		/* Another thread grew it meanwhile. */
 		spin_unlock(&s->lock);
@@ -113,6 +116,8 @@ int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index)
 		if (s->used < s->nr_slots) {
 			*index = s->used++;
 			slot = &s->slots[*index];
+			/* Above every generation this tag's closed sessions used. */
+			slot->gen = s->gen_floor;
 			break;
 		}
 		ret = ownbuf_table_grow(s);
@@ -224,7 +229,7 @@ void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why
 	if (slot->kind == OWNBUF_SLOT_BORROW)
 		atomic64_dec(&s->counters.borrows);
 	slot->kind = OWNBUF_SLOT_FREE;
-	slot->death = why;
+	slot->deaths = slot->deaths << OWNBUF_DEATH_BITS | why;
 	slot->buf = NULL;
 	s->live--;
 	/* A slot whose generation cannot grow is retired, never reused. */
@@ -239,8 +244,9 @@ void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why
  * @s: session, lock held
  * @handle: the handle userspace passed, not 0
  * @index: out, the slot
- * @death: out, on -ESTALE: why the handle died, as far as the slot still
- *	remembers (its last two generations); older deaths read as dropped
+ * @death: out, on -ESTALE: how the handle died, as far as the slot still
+ *	remembers (its last %OWNBUF_DEATHS_KEPT dead handles); older ones
+ *	read as freed
  *
  * Return: 0 for a live owner or borrow handle; -EBADF for a value this
  * session never gave out; -ESTALE for one it gave that is no longer live.
@@ -252,10 +258,13 @@ int ownbuf_slot_find(struct ownbuf_session *s, u64 handle, u32 *index,
 	u32 gen = (handle >> OWNBUF_INDEX_BITS) & OWNBUF_GEN_MAX;
 	u32 idx = handle & OWNBUF_INDEX_MAX;
 	struct ownbuf_slot *slot;
+	u32 back;
 
 	lockdep_assert_held(&s->lock);
-	if (tag != s->tag || idx >= s->used || !gen)
+	if (tag != s->tag || idx >= s->used || gen <= s->gen_floor)
 		return -EBADF;
+	/* The index comes from userspace: no speculative load past the table. */
+	idx = array_index_nospec(idx, s->used);
 	slot = &s->slots[idx];
 	*index = idx;
 	if (gen > slot->gen)
@@ -269,10 +278,14 @@ int ownbuf_slot_find(struct ownbuf_session *s, u64 handle, u32 *index,
 			/* Not returned to userspace yet: nobody holds it. */
 			return -EBADF;
 		}
-		*death = slot->death;
-		return -ESTALE;
 	}
-	/* The slot was reused; it remembers why the one before died. */
-	*death = gen + 1 == slot->gen ? slot->death : OWNBUF_DEATH_DROPPED;
+	/*
+	 * How many handles of this slot died after this one: the slot's own
+	 * current handle, when it is live or being made, has not died yet.
+	 */
+	back = slot->gen - gen - (slot->kind != OWNBUF_SLOT_FREE);
+	*death = back < OWNBUF_DEATHS_KEPT ?
+		 (slot->deaths >> (back * OWNBUF_DEATH_BITS)) &
+		 ((1U << OWNBUF_DEATH_BITS) - 1) : OWNBUF_DEATH_FREED;
 	return -ESTALE;
 }

@@ -54,13 +54,18 @@ int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
  * For the calls that act on the slot itself, under the lock: drop, give,
  * freeze, release.
  *
- * Return: 0; -EINVAL handle 0 or a handle of the other kind; -EBADF;
+ * Liveness is judged before kind: a borrow handle revoked with its buffer is
+ * ESTALE here, whichever kind the call wanted, and is freed as release would.
+ *
+ * Return: 0; -EINVAL handle 0 or a live handle of the other kind; -EBADF;
  * -ESTALE. Refusals are counted by class.
  */
 int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 		    u32 *index)
 {
-	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	enum ownbuf_death death = OWNBUF_DEATH_FREED;
+	struct ownbuf_slot *slot;
+	struct ownbuf_buffer *buf;
 	int ret;
 
 	lockdep_assert_held(&s->lock);
@@ -71,7 +76,23 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 	ret = ownbuf_slot_find(s, handle, index, &death);
 	if (ret)
 		return ownbuf_refuse_stale(s, ret, death, freeing);
-	return s->slots[*index].kind == kind ? 0 : -EINVAL;
+	slot = &s->slots[*index];
+	if (slot->kind == kind)
+		return 0;
+	if (slot->kind == OWNBUF_SLOT_BORROW) {
+		buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
+		if (buf && ownbuf_buffer_dead(buf)) {
+			ownbuf_buffer_unpin(buf);
+			buf = NULL;
+		}
+		if (!buf) {
+			ownbuf_slot_free(s, *index, OWNBUF_DEATH_REVOKED);
+			ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+			return -ESTALE;
+		}
+		ownbuf_buffer_unpin(buf);
+	}
+	return -EINVAL;
 }
 
 /**
@@ -89,7 +110,7 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
  */
 int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
 {
-	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	enum ownbuf_death death = OWNBUF_DEATH_FREED;
 	struct ownbuf_slot *slot;
 	u64 serial;
 	u32 id;
@@ -149,7 +170,7 @@ int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
  */
 int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
 {
-	enum ownbuf_death death = OWNBUF_DEATH_NONE;
+	enum ownbuf_death death = OWNBUF_DEATH_FREED;
 	struct ownbuf_slot *slot;
 	u32 index;
 	int ret;
@@ -166,11 +187,18 @@ int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *
 	return ret ? ownbuf_refuse_stale(s, -ESTALE, death, false) : 0;
 }
 
-/*
+/**
+ * ownbuf_ref_check_alive() - whether a resolved buffer is still alive
+ * @s: session
+ * @ref: what ownbuf_resolve() found
+ *
  * A pinned buffer may have been dropped since the lookup (by another thread
  * of the owner, or with REVOKE): the handle is stale from that moment.
+ *
+ * Return: 0, or -ESTALE counted as a use after free (owner handle) or a
+ * lifetime violation (borrow handle).
  */
-static int ownbuf_ref_check_alive(struct ownbuf_session *s, struct ownbuf_ref *ref)
+int ownbuf_ref_check_alive(struct ownbuf_session *s, struct ownbuf_ref *ref)
 {
 	if (!ownbuf_buffer_dead(ref->buf))
 		return 0;
@@ -191,24 +219,44 @@ bool ownbuf_mode_valid(u32 mode)
 }
 
 /*
- * A new zeroed buffer of @size owned by @s. The handle is reserved before
- * the bytes are allocated, so a full handle table costs no allocation, and
- * EFBIG is decided before either.
+ * Everything a new buffer of @size for @s needs but its bytes, in the
+ * contract's order: EFBIG, the quotas (EDQUOT), then a handle slot (EDQUOT,
+ * or ENOMEM when the table must grow). Undone by ownbuf_unprepare().
  */
+static int ownbuf_prepare(struct ownbuf_session *s, u64 size, u32 *index)
+{
+	int ret;
+
+	if (size > READ_ONCE(s->dev->limits->max_buffer_size) || size > INT_MAX)
+		return -EFBIG;
+	ret = ownbuf_buffer_charge(s, size);
+	if (ret)
+		return ret;
+	ret = ownbuf_slot_reserve(s, index);
+	if (ret)
+		ownbuf_buffer_uncharge(s, size);
+	return ret;
+}
+
+static void ownbuf_unprepare(struct ownbuf_session *s, u64 size, u32 index)
+{
+	ownbuf_slot_unreserve(s, index);
+	ownbuf_buffer_uncharge(s, size);
+}
+
+/* A new zeroed buffer of @size owned by @s. */
 static int ownbuf_make(struct ownbuf_session *s, u64 size, u64 *out)
 {
 	struct ownbuf_buffer *buf;
 	u32 index;
 	int ret;
 
-	if (size > READ_ONCE(s->dev->limits->max_buffer_size))
-		return -EFBIG;
-	ret = ownbuf_slot_reserve(s, &index);
+	ret = ownbuf_prepare(s, size, &index);
 	if (ret)
 		return ret;
 	ret = ownbuf_buffer_alloc(s, size, &buf);
 	if (ret) {
-		ownbuf_slot_unreserve(s, index);
+		ownbuf_unprepare(s, size, index);
 		return ret;
 	}
 	*out = ownbuf_slot_publish_owner(s, index, buf);
@@ -261,7 +309,7 @@ int ownbuf_drop(struct ownbuf_session *s, u64 handle, u32 flags)
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
 		return ret;
 	}
-	ownbuf_slot_free(s, index, OWNBUF_DEATH_DROPPED);
+	ownbuf_slot_free(s, index, OWNBUF_DEATH_FREED);
 	spin_unlock(&s->lock);
 
 	ownbuf_session_uncharge(s, buf->size);
@@ -466,7 +514,7 @@ int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 		ownbuf_buffer_unpin(buf);
 		buf = NULL;
 	}
-	ownbuf_slot_free(s, index, buf ? OWNBUF_DEATH_RELEASED : OWNBUF_DEATH_REVOKED);
+	ownbuf_slot_free(s, index, buf ? OWNBUF_DEATH_FREED : OWNBUF_DEATH_REVOKED);
 	spin_unlock(&s->lock);
 
 	if (!buf) {
@@ -497,7 +545,7 @@ void ownbuf_release_on_close(struct ownbuf_session *s, u32 index)
 		}
 		ownbuf_buffer_unpin(buf);
 	}
-	ownbuf_slot_free(s, index, OWNBUF_DEATH_RELEASED);
+	ownbuf_slot_free(s, index, OWNBUF_DEATH_FREED);
 }
 
 /**
@@ -534,14 +582,12 @@ int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
 	 * Allocate without holding the source: a borrower in reclaim must not
 	 * keep the source's owner waiting in its drop.
 	 */
-	if (size > READ_ONCE(s->dev->limits->max_buffer_size))
-		return -EFBIG;
-	ret = ownbuf_slot_reserve(s, &index);
+	ret = ownbuf_prepare(s, size, &index);
 	if (ret)
 		return ret;
 	ret = ownbuf_buffer_alloc(s, size, &copy);
 	if (ret)
-		goto unreserve;
+		goto unprepare;
 
 	ret = ownbuf_access_begin(s, handle, false, 0, 0, &acc);
 	if (ret)
@@ -555,8 +601,10 @@ free_copy:
 	ownbuf_state_kill(copy, true);
 	ownbuf_session_uncharge(s, copy->size);
 	ownbuf_buffer_destroy(copy);
-unreserve:
 	ownbuf_slot_unreserve(s, index);
+	return ret;
+unprepare:
+	ownbuf_unprepare(s, size, index);
 	return ret;
 }
 

@@ -14,6 +14,55 @@
 
 #include <ownbuf/core.h>
 
+/*
+ * A free tag, cyclically from dev->next_tag, with the generation floor its
+ * earlier sessions left; its floor entry exists from here on, so that the
+ * session's close can update it without allocating.
+ */
+static int ownbuf_tag_alloc(struct ownbuf_device *dev, u32 *floor)
+	__must_hold(&dev->sessions_lock)
+{
+	void *entry;
+	int tag;
+
+	tag = ida_alloc_range(&dev->tags, max(dev->next_tag, 1U), dev->tag_max, OWNBUF_GFP);
+	if (tag == -ENOSPC && dev->next_tag > 1)
+		tag = ida_alloc_range(&dev->tags, 1, dev->tag_max, OWNBUF_GFP);
+	if (tag < 0)
+		return tag == -ENOSPC ? -EMFILE : tag;
+	entry = xa_load(&dev->gen_floors, tag);
+	if (!entry) {
+		entry = xa_store(&dev->gen_floors, tag, xa_mk_value(0), OWNBUF_GFP);
+		if (xa_is_err(entry)) {
+			ida_free(&dev->tags, tag);
+			return xa_err(entry);
+		}
+		entry = xa_mk_value(0);
+	}
+	*floor = xa_to_value(entry);
+	dev->next_tag = tag + 1;
+	return tag;
+}
+
+/*
+ * Give a closing session's tag back, raised above every generation it used
+ * so that its handle values never name a later session's handles. A tag
+ * that has used up half its generations is retired for good instead.
+ */
+static void ownbuf_tag_free(struct ownbuf_session *s)
+	__must_hold(&s->dev->sessions_lock)
+{
+	u32 floor = s->gen_floor;
+	u32 i;
+
+	for (i = 0; i < s->used; i++)
+		floor = max(floor, s->slots[i].gen);
+	/* The entry exists (ownbuf_tag_alloc()): replacing it allocates nothing. */
+	xa_store(&s->dev->gen_floors, s->tag, xa_mk_value(floor), GFP_NOWAIT);
+	if (floor < OWNBUF_TAG_GEN_LIMIT)
+		ida_free(&s->dev->tags, s->tag);
+}
+
 /**
  * ownbuf_session_create() - a new, empty session
  * @dev: its device
@@ -37,8 +86,7 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	atomic64_set(&s->counters.sessions, 1);
 
 	mutex_lock(&dev->sessions_lock);
-	/* Cyclic, so a closed session's handles do not soon name a new one. */
-	tag = idr_alloc_cyclic(&dev->tags, s, 1, OWNBUF_TAG_MAX + 1, GFP_KERNEL);
+	tag = ownbuf_tag_alloc(dev, &s->gen_floor);
 	if (tag >= 0) {
 		s->tag = tag;
 		list_add_tail(&s->node, &dev->sessions);
@@ -47,7 +95,7 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	mutex_unlock(&dev->sessions_lock);
 	if (tag < 0) {
 		kfree(s);
-		return ERR_PTR(tag == -ENOSPC ? -EMFILE : tag);
+		return ERR_PTR(tag);
 	}
 	return s;
 }
@@ -74,7 +122,7 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 		case OWNBUF_SLOT_OWNER:
 			buf = s->slots[i].buf;
 			ownbuf_state_kill(buf, true);
-			ownbuf_slot_free(s, i, OWNBUF_DEATH_DROPPED);
+			ownbuf_slot_free(s, i, OWNBUF_DEATH_FREED);
 			spin_unlock(&s->lock);
 			ownbuf_session_uncharge(s, buf->size);
 			ownbuf_buffer_destroy(buf);
@@ -89,7 +137,7 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 
 	scoped_guard(mutex, &dev->sessions_lock) {
 		list_del(&s->node);
-		idr_remove(&dev->tags, s->tag);
+		ownbuf_tag_free(s);
 		atomic64_dec(&dev->counters.sessions);
 	}
 
@@ -197,18 +245,6 @@ static const char *ownbuf_mode_str(u8 mode)
 	return mode == OWNBUF_MODE_MUT ? "mut" : "shared";
 }
 
-/* A loan names its buffer by id: its size is there while it lives. */
-static void ownbuf_show_loan(struct seq_file *m, struct ownbuf_device *dev,
-			     struct ownbuf_ticket *t)
-{
-	struct ownbuf_buffer *buf = ownbuf_buffer_pin_by_id(dev, t->id, t->serial);
-
-	seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=%zu\n",
-		   t->maker->tag, t->serial, ownbuf_mode_str(t->mode), buf ? buf->size : 0);
-	if (buf)
-		ownbuf_buffer_unpin(buf);
-}
-
 /**
  * ownbuf_show_graph() - who owns what and who borrows it, for debugfs
  * @m: the seq_file of ownbuf/graph
@@ -249,12 +285,15 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 	}
 
 	spin_lock(&dev->tickets_lock);
+	/* Under tickets_lock, every hashed ticket's buffer is there. */
 	hash_for_each(dev->tickets, bkt, t, hnode) {
 		if (t->kind == OWNBUF_TICKET_MOVE)
 			seq_printf(m, "ticket kind=move maker=%u buffer=%llu mode=- size=%zu\n",
 				   t->maker->tag, t->buf->serial, t->buf->size);
 		else
-			ownbuf_show_loan(m, dev, t);
+			seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=%zu\n",
+				   t->maker->tag, t->buf->serial, ownbuf_mode_str(t->mode),
+				   t->buf->size);
 	}
 	spin_unlock(&dev->tickets_lock);
 }

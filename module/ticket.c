@@ -26,13 +26,24 @@ static struct ownbuf_ticket *ownbuf_ticket_find(struct ownbuf_device *dev, u64 v
 	return NULL;
 }
 
-/* Publish @t under a fresh value; its maker's ticket quota is charged. */
-static u64 ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t)
+/*
+ * Publish @t under a fresh value; its maker's ticket quota is charged. A
+ * loan goes on its buffer's list too, unless the buffer died meanwhile
+ * (its destruction may already have ended the loans it had): -ESTALE.
+ */
+static int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t)
 {
 	struct ownbuf_device *dev = s->dev;
 
 	t->maker = s;
 	spin_lock(&dev->tickets_lock);
+	if (t->kind == OWNBUF_TICKET_LEND) {
+		if (ownbuf_buffer_dead(t->buf)) {
+			spin_unlock(&dev->tickets_lock);
+			return -ESTALE;
+		}
+		list_add_tail(&t->loan_node, &t->buf->loans);
+	}
 	do {
 		t->value = get_random_u64();
 	} while (!t->value || ownbuf_ticket_find(dev, t->value));
@@ -40,30 +51,55 @@ static u64 ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *
 	list_add_tail(&t->maker_node, &s->tickets);
 	atomic64_inc(&dev->counters.tickets);
 	spin_unlock(&dev->tickets_lock);
-	return t->value;
+	return 0;
 }
 
-/* Take @t out of the hash and its maker's list: the caller now owns it. */
+/* Take @t out of the hash and its lists: the caller now owns it. */
 static void ownbuf_ticket_unhash(struct ownbuf_device *dev, struct ownbuf_ticket *t)
 {
 	lockdep_assert_held(&dev->tickets_lock);
 	hash_del(&t->hnode);
 	list_del_init(&t->maker_node);
+	if (t->kind == OWNBUF_TICKET_LEND)
+		list_del_init(&t->loan_node);
 	atomic64_dec(&t->maker->counters.tickets);
 	atomic64_dec(&dev->counters.tickets);
 }
 
-/* Whether the buffer a lend ticket carries a loan of is still alive. */
-static bool ownbuf_loan_alive(struct ownbuf_device *dev, struct ownbuf_ticket *t)
+/*
+ * The buffer of a hashed lend ticket, pinned, unless it was dropped: then
+ * NULL. Under tickets_lock a hashed loan's buffer is not yet destroyed.
+ */
+static struct ownbuf_buffer *ownbuf_loan_pin(struct ownbuf_device *dev,
+					     struct ownbuf_ticket *t)
 {
-	struct ownbuf_buffer *buf = ownbuf_buffer_pin_by_id(dev, t->id, t->serial);
-	bool alive;
+	lockdep_assert_held(&dev->tickets_lock);
+	if (ownbuf_buffer_dead(t->buf) || !atomic_inc_not_zero(&t->buf->users))
+		return NULL;
+	return t->buf;
+}
 
-	if (!buf)
-		return false;
-	alive = !ownbuf_buffer_dead(buf);
-	ownbuf_buffer_unpin(buf);
-	return alive;
+/**
+ * ownbuf_loans_end() - end the loans of a buffer that is being destroyed
+ * @buf: the buffer, dead and out of the id table
+ *
+ * Their tickets are unhashed and freed: they answer ENOENT from now on and
+ * no longer count against their makers' quotas.
+ */
+void ownbuf_loans_end(struct ownbuf_buffer *buf)
+{
+	struct ownbuf_device *dev = buf->dev;
+	struct ownbuf_ticket *t, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock(&dev->tickets_lock);
+	list_for_each_entry_safe(t, tmp, &buf->loans, loan_node) {
+		ownbuf_ticket_unhash(dev, t);
+		list_add_tail(&t->maker_node, &dead);
+	}
+	spin_unlock(&dev->tickets_lock);
+	list_for_each_entry_safe(t, tmp, &dead, maker_node)
+		kfree(t);
 }
 
 static int ownbuf_charge_ticket(struct ownbuf_session *s)
@@ -103,13 +139,14 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 		ret = -EBUSY;
 		goto unlock_lifetime;
 	}
-	if (!t) {
-		ret = -ENOMEM;
-		goto unlock;
-	}
 	ret = ownbuf_charge_ticket(s);
 	if (ret)
 		goto unlock;
+	if (!t) {
+		atomic64_dec(&s->counters.tickets);
+		ret = -ENOMEM;
+		goto unlock;
+	}
 	ret = ownbuf_state_give(buf);
 	if (ret) {
 		atomic64_dec(&s->counters.tickets);
@@ -121,7 +158,9 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 	ownbuf_session_uncharge(s, buf->size);
 	t->kind = OWNBUF_TICKET_MOVE;
 	t->buf = buf;
-	*ticket = ownbuf_ticket_insert(s, t);
+	/* A move cannot fail here: nothing but its giver can end the buffer. */
+	WARN_ON_ONCE(ownbuf_ticket_insert(s, t));
+	*ticket = t->value;
 	return 0;
 
 unlock_lifetime:
@@ -164,7 +203,7 @@ static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u32 flags,
 	t = ownbuf_ticket_find(dev, value);
 	if (!t)
 		ret = -ENOENT;
-	else if (t->kind == OWNBUF_TICKET_LEND && !ownbuf_loan_alive(dev, t))
+	else if (t->kind == OWNBUF_TICKET_LEND && ownbuf_buffer_dead(t->buf))
 		ret = -ENOENT;
 	else if (want && t->kind != want)
 		ret = -EINVAL;
@@ -174,9 +213,14 @@ static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u32 flags,
 	return ret;
 }
 
-/* Unhash the ticket peeked at, if it is still there and unchanged. */
+/*
+ * Unhash the ticket peeked at, if it is still there and unchanged. A loan's
+ * buffer comes pinned in *@loan, or NULL when it died (the ticket is
+ * unhashed all the same: a loan of a dead buffer is over).
+ */
 static struct ownbuf_ticket *ownbuf_ticket_claim(struct ownbuf_session *s, u64 value,
-						 u8 kind, bool maker_only, u64 size)
+						 u8 kind, bool maker_only, u64 size,
+						 struct ownbuf_buffer **loan)
 {
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_ticket *t;
@@ -186,6 +230,8 @@ static struct ownbuf_ticket *ownbuf_ticket_claim(struct ownbuf_session *s, u64 v
 	if (t && (t->kind != kind || (maker_only && t->maker != s) ||
 		  (kind == OWNBUF_TICKET_MOVE && t->buf->size != size)))
 		t = NULL;
+	if (t && kind == OWNBUF_TICKET_LEND)
+		*loan = ownbuf_loan_pin(dev, t);
 	if (t)
 		ownbuf_ticket_unhash(dev, t);
 	spin_unlock(&dev->tickets_lock);
@@ -201,16 +247,17 @@ static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool maker_on
 	u32 index;
 	int ret;
 
-	ret = ownbuf_slot_reserve(s, &index);
-	if (ret)
-		return ret;
+	/* The quota first: EDQUOT comes before a table growth's ENOMEM. */
 	ret = ownbuf_session_charge(s, size);
 	if (ret)
-		goto unreserve;
-	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_MOVE, maker_only, size);
+		return ret;
+	ret = ownbuf_slot_reserve(s, &index);
+	if (ret)
+		goto uncharge;
+	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_MOVE, maker_only, size, NULL);
 	if (!t) {
 		ret = -ENOENT;
-		goto uncharge;
+		goto unreserve;
 	}
 	buf = t->buf;
 	kfree(t);
@@ -218,10 +265,10 @@ static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool maker_on
 	*out = ownbuf_slot_publish_owner(s, index, buf);
 	return 0;
 
-uncharge:
-	ownbuf_session_uncharge(s, size);
 unreserve:
 	ownbuf_slot_unreserve(s, index);
+uncharge:
+	ownbuf_session_uncharge(s, size);
 	return ret;
 }
 
@@ -279,18 +326,16 @@ int ownbuf_cancel(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 		return ownbuf_adopt_moved(s, value, true, size, out);
 	}
 	/* A loan just ends; nothing to reserve. */
+	buf = ownbuf_loan_pin(dev, t);
 	ownbuf_ticket_unhash(dev, t);
 	spin_unlock(&dev->tickets_lock);
 
 	*out = 0;
-	buf = ownbuf_buffer_pin_by_id(dev, t->id, t->serial);
 	ret = -ENOENT;
 	if (buf) {
-		if (!ownbuf_buffer_dead(buf)) {
-			ownbuf_state_unborrow(buf, t->mode);
-			ret = 0;
-		}
+		ownbuf_state_unborrow(buf, t->mode);
 		ownbuf_buffer_unpin(buf);
+		ret = 0;
 	}
 	kfree(t);
 	return ret;
@@ -320,17 +365,29 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	ret = ownbuf_borrow_begin(s, handle, mode, &ref);
 	if (ret)
 		goto free;
-	ret = t ? ownbuf_charge_ticket(s) : -ENOMEM;
-	if (ret) {
-		ownbuf_state_unborrow(ref.buf, mode);
-		goto unpin;
+	/* The quota first: EDQUOT comes before ENOMEM. */
+	ret = ownbuf_charge_ticket(s);
+	if (!ret && !t) {
+		atomic64_dec(&s->counters.tickets);
+		ret = -ENOMEM;
 	}
+	if (ret)
+		goto unborrow;
 	t->kind = OWNBUF_TICKET_LEND;
 	t->mode = mode;
-	t->id = ref.buf->id;
-	t->serial = ref.buf->serial;
-	*ticket = ownbuf_ticket_insert(s, t);
+	t->buf = ref.buf;
+	ret = ownbuf_ticket_insert(s, t);
+	if (ret) {
+		/* The buffer was dropped since the borrow was counted. */
+		atomic64_dec(&s->counters.tickets);
+		ret = ownbuf_ref_check_alive(s, &ref) ?: -ESTALE;
+		goto unborrow;
+	}
+	*ticket = t->value;
 	t = NULL;
+	goto unpin;
+unborrow:
+	ownbuf_state_unborrow(ref.buf, mode);
 unpin:
 	ownbuf_buffer_unpin(ref.buf);
 free:
@@ -362,12 +419,8 @@ int ownbuf_accept(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
 		return ret;
-	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_LEND, false, 0);
-	buf = t ? ownbuf_buffer_pin_by_id(s->dev, t->id, t->serial) : NULL;
-	if (buf && ownbuf_buffer_dead(buf)) {
-		ownbuf_buffer_unpin(buf);
-		buf = NULL;
-	}
+	buf = NULL;
+	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_LEND, false, 0, &buf);
 	if (!buf) {
 		/* Gone meanwhile: the loan died with its buffer. */
 		ownbuf_slot_unreserve(s, index);
@@ -395,6 +448,9 @@ void ownbuf_tickets_release_all(struct ownbuf_session *s)
 
 	spin_lock(&dev->tickets_lock);
 	list_for_each_entry_safe(t, tmp, &s->tickets, maker_node) {
+		/* A loan's buffer stays pinned (or NULL) until it is ended. */
+		if (t->kind == OWNBUF_TICKET_LEND)
+			t->buf = ownbuf_loan_pin(dev, t);
 		ownbuf_ticket_unhash(dev, t);
 		list_add_tail(&t->maker_node, &mine);
 	}
@@ -402,16 +458,13 @@ void ownbuf_tickets_release_all(struct ownbuf_session *s)
 
 	list_for_each_entry_safe(t, tmp, &mine, maker_node) {
 		list_del(&t->maker_node);
+		buf = t->buf;
 		if (t->kind == OWNBUF_TICKET_MOVE) {
-			ownbuf_state_kill(t->buf, true);
-			ownbuf_buffer_destroy(t->buf);
-		} else {
-			buf = ownbuf_buffer_pin_by_id(dev, t->id, t->serial);
-			if (buf) {
-				if (!ownbuf_buffer_dead(buf))
-					ownbuf_state_unborrow(buf, t->mode);
-				ownbuf_buffer_unpin(buf);
-			}
+			ownbuf_state_kill(buf, true);
+			ownbuf_buffer_destroy(buf);
+		} else if (buf) {
+			ownbuf_state_unborrow(buf, t->mode);
+			ownbuf_buffer_unpin(buf);
 		}
 		kfree(t);
 	}

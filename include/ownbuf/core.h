@@ -63,6 +63,11 @@
 #define OWNBUF_GEN_MAX		((1U << OWNBUF_GEN_BITS) - 1)
 #define OWNBUF_INDEX_MAX	((1U << OWNBUF_INDEX_BITS) - 1)
 #define OWNBUF_TAG_MAX		((1U << OWNBUF_TAG_BITS) - 1)
+/*
+ * A tag whose closed sessions used generations past this is retired, so that
+ * a session always has half the generation space to itself.
+ */
+#define OWNBUF_TAG_GEN_LIMIT	(OWNBUF_GEN_MAX / 2)
 
 /**
  * struct ownbuf_limits - quotas, read on every call (writable at run time)
@@ -116,10 +121,15 @@ struct ownbuf_counters {
  * @serial: last buffer serial handed out; serials are never reused
  * @tickets_lock: protects @tickets and every session's ticket list
  * @tickets: untaken tickets by value
- * @sessions_lock: protects @sessions and @tags
+ * @sessions_lock: protects @sessions, @tags, @next_tag and @gen_floors
  * @sessions: open sessions, for stats and debugfs
- * @tags: session tag -> session, allocated cyclically so a closed session's
- *	tag is not soon reused
+ * @tags: session tags in use, allocated cyclically from @next_tag so that a
+ *	closed session's tag is not soon reused
+ * @next_tag: where the next tag allocation starts
+ * @gen_floors: tag -> the highest generation any closed session with that
+ *	tag issued (an xa_mk_value()); a new session with the tag starts above
+ *	it, so old handle values never name its handles
+ * @tag_max: highest session tag (OWNBUF_TAG_MAX; KUnit makes it small)
  */
 struct ownbuf_device {
 	const struct ownbuf_limits *limits;
@@ -132,7 +142,10 @@ struct ownbuf_device {
 	DECLARE_HASHTABLE(tickets, 10);
 	struct mutex sessions_lock;	/* @sessions, @tags */
 	struct list_head sessions;
-	struct idr tags;
+	struct ida tags;
+	u32 next_tag;
+	struct xarray gen_floors;
+	u32 tag_max;
 };
 
 /*
@@ -156,6 +169,8 @@ struct ownbuf_device {
  * @id: index in &ownbuf_device.buffers
  * @borrow_handles: live borrow handles of this buffer in all sessions, so
  *	that its destruction can take the revoked ones off the device count
+ * @loans: its untaken lend tickets (&ownbuf_device.tickets_lock), which
+ *	its destruction ends
  * @data_lock: readers share it, writers hold it alone, so no reader sees
  *	a torn write; held across the usercopy
  * @data: the bytes, zeroed at creation
@@ -170,6 +185,7 @@ struct ownbuf_buffer {
 	atomic_t users;
 	u32 id;
 	atomic_t borrow_handles;
+	struct list_head loans;
 	struct rw_semaphore data_lock;
 	void *data;
 	size_t size;
@@ -178,14 +194,20 @@ struct ownbuf_buffer {
 	struct rcu_head rcu;
 };
 
-/* Why a slot's last handle died, for the violation class of later uses. */
+/*
+ * How a handle died, which decides the violation class of its later uses:
+ * freed (dropped or released: use after free, double free), moved away
+ * (use after move) or revoked with its buffer (lifetime). Two bits.
+ */
 enum ownbuf_death {
-	OWNBUF_DEATH_NONE,
-	OWNBUF_DEATH_DROPPED,
+	OWNBUF_DEATH_FREED,
 	OWNBUF_DEATH_MOVED,
-	OWNBUF_DEATH_RELEASED,
 	OWNBUF_DEATH_REVOKED,
 };
+
+#define OWNBUF_DEATH_BITS	2
+/* Dead handles of one slot whose class the slot remembers, newest first. */
+#define OWNBUF_DEATHS_KEPT	(32 / OWNBUF_DEATH_BITS)
 
 enum ownbuf_slot_kind {
 	OWNBUF_SLOT_FREE,
@@ -198,9 +220,9 @@ enum ownbuf_slot_kind {
  * struct ownbuf_slot - one entry of a session's handle table
  * @gen: generation of the current handle, or of the last one when free
  * @kind: &enum ownbuf_slot_kind
- * @death: &enum ownbuf_death of the handle before the current one (or of
- *	the current one, when free)
  * @mode: borrow mode, for a borrow slot
+ * @deaths: &enum ownbuf_death of the slot's last %OWNBUF_DEATHS_KEPT dead
+ *	handles, the newest in the low bits
  * @next_free: next free index + 1, when free (0 ends the list)
  * @buf: the owned buffer, for an owner slot
  * @id: buffer id, for a borrow slot
@@ -209,8 +231,8 @@ enum ownbuf_slot_kind {
 struct ownbuf_slot {
 	u32 gen;
 	u8 kind;
-	u8 death;
 	u8 mode;
+	u32 deaths;
 	u32 next_free;
 	union {
 		struct ownbuf_buffer *buf;
@@ -231,6 +253,8 @@ struct ownbuf_slot {
  * @free_head: first free index + 1 (0: none)
  * @live: live handles
  * @reaped_epoch: the device's revoke_epoch at this session's last reap
+ * @gen_floor: generations up to this one were issued under @tag by sessions
+ *	closed before this one: never by this session (EBADF)
  * @tag: this session's handle tag
  * @pid: tgid of the opener, for debugfs
  * @comm: command name of the opener, for debugfs
@@ -247,6 +271,7 @@ struct ownbuf_session {
 	u32 free_head;
 	u32 live;
 	s64 reaped_epoch;
+	u32 gen_floor;
 	u16 tag;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
@@ -268,9 +293,10 @@ enum ownbuf_ticket_kind {
  * @maker: the session that made it; it alone may cancel it
  * @hnode: in &ownbuf_device.tickets
  * @maker_node: in &ownbuf_session.tickets
- * @buf: the buffer in flight, for a move ticket
- * @id: buffer id, for a lend ticket (the loan holds no pointer)
- * @serial: buffer serial, for a lend ticket
+ * @loan_node: in the lent buffer's &ownbuf_buffer.loans, for a lend ticket
+ * @buf: the buffer in flight (move) or lent (lend). A lend ticket's buffer
+ *	is valid while the ticket is hashed: the buffer's destruction unhashes
+ *	its loans before it frees anything.
  *
  * Whoever unhashes a ticket (under tickets_lock) owns it and frees it.
  */
@@ -281,13 +307,8 @@ struct ownbuf_ticket {
 	struct ownbuf_session *maker;
 	struct hlist_node hnode;
 	struct list_head maker_node;
-	union {
-		struct ownbuf_buffer *buf;
-		struct {
-			u32 id;
-			u64 serial;
-		};
-	};
+	struct list_head loan_node;
+	struct ownbuf_buffer *buf;
 };
 
 /**
@@ -333,6 +354,8 @@ int ownbuf_slot_find(struct ownbuf_session *s, u64 handle, u32 *index,
 u64 ownbuf_handle_make(const struct ownbuf_session *s, u32 index, u32 gen);
 
 /* buffer.c: buffers and their borrow state */
+int ownbuf_buffer_charge(struct ownbuf_session *s, u64 size);
+void ownbuf_buffer_uncharge(struct ownbuf_session *s, u64 size);
 int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 			struct ownbuf_buffer **out);
 void ownbuf_buffer_destroy(struct ownbuf_buffer *buf);
@@ -368,6 +391,7 @@ int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
 int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
 			enum ownbuf_death death, bool freeing);
 int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
+int ownbuf_ref_check_alive(struct ownbuf_session *s, struct ownbuf_ref *ref);
 int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 		    u32 *index);
 int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
@@ -394,5 +418,6 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 		u64 *ticket);
 int ownbuf_accept(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
 void ownbuf_tickets_release_all(struct ownbuf_session *s);
+void ownbuf_loans_end(struct ownbuf_buffer *buf);
 
 #endif /* _OWNBUF_CORE_H */

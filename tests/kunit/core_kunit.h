@@ -22,12 +22,9 @@ static inline void ownbuf_kunit_dev_destroy(void *p)
 	ownbuf_device_destroy(&((struct ownbuf_kunit_dev *)p)->dev);
 }
 
-/* A fresh device with generous limits; tests lower them as they need. */
-static inline struct ownbuf_kunit_dev *ownbuf_kunit_dev(struct kunit *test)
+/* Generous limits; tests lower them as they need. */
+static inline void ownbuf_kunit_default_limits(struct ownbuf_kunit_dev *kd)
 {
-	struct ownbuf_kunit_dev *kd = kunit_kzalloc(test, sizeof(*kd), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, kd);
 	kd->limits = (struct ownbuf_limits) {
 		.max_buffer_size = 1 << 20,
 		.session_max_bytes = 16 << 20,
@@ -36,6 +33,15 @@ static inline struct ownbuf_kunit_dev *ownbuf_kunit_dev(struct kunit *test)
 		.session_max_tickets = 256,
 		.device_max_bytes = 64 << 20,
 	};
+}
+
+/* A fresh device with the default limits. */
+static inline struct ownbuf_kunit_dev *ownbuf_kunit_dev(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = kunit_kzalloc(test, sizeof(*kd), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, kd);
+	ownbuf_kunit_default_limits(kd);
 	ownbuf_device_init(&kd->dev, &kd->limits);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ownbuf_kunit_dev_destroy, kd));
 	return kd;

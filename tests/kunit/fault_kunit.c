@@ -209,8 +209,97 @@ static void ownbuf_op_fail_nth(struct kunit *test)
 #endif
 }
 
+/* Quota exhausted for what the op makes; the quota must win over ENOMEM. */
+static void ob_quota_tickets(struct kunit *test, struct ob_fault_ctx *c)
+{
+	ob_prep_buffer(test, c);
+	c->kd->limits.session_max_tickets = 0;
+}
+
+static void ob_quota_buffers(struct kunit *test, struct ob_fault_ctx *c)
+{
+	ob_prep_buffer_full(test, c);
+	c->kd->limits.session_max_buffers = atomic64_read(&c->a->counters.buffers);
+}
+
+static void ob_quota_buffers_b(struct kunit *test, struct ob_fault_ctx *c)
+{
+	while (c->b->free_head || c->b->used < c->b->nr_slots)
+		ownbuf_kunit_create(test, c->b, 8);
+	c->kd->limits.session_max_buffers = atomic64_read(&c->b->counters.buffers);
+}
+
+static void ob_quota_move_buffers_b(struct kunit *test, struct ob_fault_ctx *c)
+{
+	ob_prep_move(test, c);
+	ob_quota_buffers_b(test, c);
+}
+
+static void ob_quota_move_buffers_a(struct kunit *test, struct ob_fault_ctx *c)
+{
+	ob_prep_move_full(test, c);
+	c->kd->limits.session_max_buffers = atomic64_read(&c->a->counters.buffers);
+}
+
+static int ob_op_create_a(struct ob_fault_ctx *c)
+{
+	return ownbuf_create(c->a, 64, 0, &c->out);
+}
+
+static const struct ob_fault_case ob_order_cases[] = {
+	{ "give", ob_quota_tickets, ob_op_give },
+	{ "lend", ob_quota_tickets, ob_op_lend },
+	{ "create", ob_quota_buffers, ob_op_create_a },
+	{ "clone", ob_quota_buffers, ob_op_clone },
+	{ "take", ob_quota_move_buffers_b, ob_op_take },
+	{ "cancel_move", ob_quota_move_buffers_a, ob_op_cancel },
+};
+
+KUNIT_ARRAY_PARAM(ob_order, ob_order_cases, ob_fault_desc);
+
+/*
+ * The contract's error order puts EDQUOT before ENOMEM: over a quota, an op
+ * answers EDQUOT whichever of its allocations fails, the table's growth
+ * included, and changes nothing.
+ */
+static void ownbuf_quota_before_enomem(struct kunit *test)
+{
+#ifndef CONFIG_FAULT_INJECTION
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#else
+	const struct ob_fault_case *fc = test->param_value;
+	struct ob_snapshot before, after;
+	struct ob_fault_ctx *c;
+	int nth, ret;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->kd = ownbuf_kunit_dev(test);
+
+	for (nth = 0; nth <= 8; nth++) {
+		c->a = ownbuf_kunit_session(test, c->kd);
+		c->b = ownbuf_kunit_session(test, c->kd);
+		fc->prepare(test, c);
+		ob_snap(c, &before);
+
+		current->fail_nth = nth;
+		ret = fc->op(c);
+		current->fail_nth = 0;
+
+		KUNIT_EXPECT_EQ_MSG(test, -EDQUOT, ret, "allocation %d failed", nth);
+		ob_snap(c, &after);
+		KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(&before, &after, sizeof(before)),
+				    "state changed by a refused call (allocation %d)", nth);
+		ownbuf_kunit_default_limits(c->kd);
+		ownbuf_kunit_close(test, c->b);
+		ownbuf_kunit_close(test, c->a);
+	}
+#endif
+}
+
 static struct kunit_case ownbuf_fault_cases[] = {
 	KUNIT_CASE_PARAM(ownbuf_op_fail_nth, ob_fault_gen_params),
+	KUNIT_CASE_PARAM(ownbuf_quota_before_enomem, ob_order_gen_params),
 	{}
 };
 

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for answers an outside review and a differential test against
+ * a model of the contract found inexact: each case failed on the core they
+ * examined and names the finding it pins down (tests/COVERAGE.md).
+ */
+
+#include "core_kunit.h"
+
+static void ob_expect_violations(struct kunit *test, struct ownbuf_session *s,
+				 enum ownbuf_violation v, s64 n)
+{
+	int i;
+
+	for (i = 0; i < OWNBUF_VIOLATION_NR; i++)
+		KUNIT_EXPECT_EQ_MSG(test, i == v ? n : 0,
+				    ownbuf_kunit_violations(s, i), "class %d", i);
+}
+
+/*
+ * Finding 1: a revoked borrow handle passed to drop, give or freeze is
+ * ESTALE (lifetime), not EINVAL (wrong kind): liveness is judged before
+ * kind, and without anything having reaped the session first.
+ */
+static void ownbuf_revoked_borrow_to_owner_ops_estale(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *o = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, o, 64);
+	u64 b = ownbuf_kunit_borrow(test, o, h, OWNBUF_MODE_MUT);
+	u64 hs = ownbuf_kunit_create(test, o, 64);
+	u64 bs = ownbuf_kunit_borrow(test, o, hs, OWNBUF_MODE_SHARED);
+	u64 t;
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(o, h, OWNBUF_DROP_REVOKE));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_drop(o, b, 0));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_give(o, b, 0, &t));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_freeze(o, b, 0));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_drop(o, b, OWNBUF_DROP_REVOKE));
+	ob_expect_violations(test, o, OWNBUF_VIOLATION_LIFETIME, 4);
+
+	/* A live borrow handle is the wrong kind for them: EINVAL, uncounted. */
+	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_drop(o, bs, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_freeze(o, bs, 0));
+	ob_expect_violations(test, o, OWNBUF_VIOLATION_LIFETIME, 4);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_LIFETIME));
+}
+
+/*
+ * Finding 6: the class of a use of a dead handle belongs to that handle,
+ * whatever its slot did since: a handle that a give killed stays a use
+ * after move after its slot held and dropped other buffers.
+ */
+static void ownbuf_use_after_move_survives_slot_reuse(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	struct ownbuf_query q;
+	u64 moved, h, t;
+	int i;
+
+	moved = ownbuf_kunit_create(test, s, 64);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(s, moved, 0, &t));
+	for (i = 0; i < 3; i++) {
+		h = ownbuf_kunit_create(test, s, 64);
+		KUNIT_ASSERT_EQ(test, moved & OWNBUF_INDEX_MAX, h & OWNBUF_INDEX_MAX);
+		KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(s, h, 0));
+	}
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_query(s, moved, &q));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_drop(s, moved, 0));
+	ob_expect_violations(test, s, OWNBUF_VIOLATION_USE_AFTER_MOVE, 2);
+
+	/* The dropped ones stay use after free / double free. */
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_drop(s, h, 0));
+	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_DOUBLE_FREE));
+}
+
+/*
+ * Finding 9: a lend ticket whose buffer died is gone: it no longer holds
+ * its maker's ticket quota or the device's ticket count.
+ */
+static void ownbuf_dead_loan_frees_ticket_quota(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, 64);
+	u64 h2 = ownbuf_kunit_create(test, s, 64);
+	u64 t, t2, out;
+
+	kd->limits.session_max_tickets = 1;
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(s, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(s, h, OWNBUF_DROP_REVOKE));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&s->counters.tickets));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&kd->dev.counters.tickets));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_lend(s, h2, OWNBUF_MODE_SHARED, 0, &t2));
+	KUNIT_EXPECT_EQ(test, -ENOENT, ownbuf_accept(s, t, 0, &out));
+	KUNIT_EXPECT_EQ(test, -ENOENT, ownbuf_cancel(s, t, 0, &out));
+}
+
+/*
+ * Finding 12: once the tag space wraps, a closed session's handle values
+ * name nothing in the session that reuses its tag (EBADF), and that session
+ * never hands out the same values again. The device's tag space is cut to
+ * one tag here, so the first reuse shows it.
+ */
+static void ownbuf_handles_never_revive_after_tag_wrap(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s;
+	struct ownbuf_query q;
+	u64 old[3], h;
+	int i;
+
+	kd->dev.tag_max = 1;
+	s = ownbuf_kunit_session(test, kd);
+	for (i = 0; i < ARRAY_SIZE(old); i++)
+		old[i] = ownbuf_kunit_create(test, s, 16);
+	ownbuf_kunit_close(test, s);
+
+	s = ownbuf_kunit_session(test, kd);
+	for (i = 0; i < ARRAY_SIZE(old); i++) {
+		h = ownbuf_kunit_create(test, s, 16);
+		KUNIT_EXPECT_NE(test, h, old[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(old); i++) {
+		KUNIT_EXPECT_EQ(test, -EBADF, ownbuf_query(s, old[i], &q));
+		KUNIT_EXPECT_EQ(test, -EBADF, ownbuf_drop(s, old[i], 0));
+	}
+	/* Only tag 1 exists: a second open at once has none left. */
+	KUNIT_EXPECT_EQ(test, -EMFILE, PTR_ERR(ownbuf_session_create(&kd->dev)));
+}
+
+static struct kunit_case ownbuf_exact_cases[] = {
+	KUNIT_CASE(ownbuf_revoked_borrow_to_owner_ops_estale),
+	KUNIT_CASE(ownbuf_use_after_move_survives_slot_reuse),
+	KUNIT_CASE(ownbuf_dead_loan_frees_ticket_quota),
+	KUNIT_CASE(ownbuf_handles_never_revive_after_tag_wrap),
+	{}
+};
+
+static struct kunit_suite ownbuf_exact_suite = {
+	.name = "ownbuf_exact",
+	.test_cases = ownbuf_exact_cases,
+};
+
+kunit_test_suite(ownbuf_exact_suite);
