@@ -115,7 +115,7 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 		return -ENOMEM;
 	buf->size = size;
 	buf->dev = dev;
-	atomic_set(&buf->users, 1);
+	refcount_set(&buf->users, 1);
 	INIT_LIST_HEAD(&buf->loans);
 	init_rwsem(&buf->data_lock);
 
@@ -160,9 +160,11 @@ void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
 	/* After the erase, so a reaper that sees the new epoch finds it gone. */
 	if (atomic_long_read(&buf->state) & OWNBUF_ST_BORROWED)
 		atomic64_inc(&dev->revoke_epoch);
-	if (!atomic_dec_and_test(&buf->users))
-		/* Acquire: see every release's borrow_handles update. */
-		wait_var_event(&buf->users, !atomic_read_acquire(&buf->users));
+	if (!refcount_dec_and_test(&buf->users)) {
+		wait_var_event(&buf->users, !refcount_read(&buf->users));
+		/* Acquire: see every unpinner's borrow_handles update. */
+		smp_acquire__after_ctrl_dep();
+	}
 	atomic64_dec(&dev->counters.buffers);
 	atomic64_sub(buf->size, &dev->counters.bytes);
 	/* Borrow handles still held elsewhere are revoked: they stop counting. */
@@ -177,7 +179,7 @@ void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
  */
 void ownbuf_buffer_unpin(struct ownbuf_buffer *buf)
 {
-	if (atomic_dec_and_test(&buf->users))
+	if (refcount_dec_and_test(&buf->users))
 		wake_up_var(&buf->users);
 }
 
@@ -209,7 +211,7 @@ struct ownbuf_buffer *ownbuf_buffer_pin_by_id(struct ownbuf_device *dev, u32 id,
 
 	rcu_read_lock();
 	buf = xa_load(&dev->buffers, id);
-	if (buf && (buf->serial != serial || !atomic_inc_not_zero(&buf->users)))
+	if (buf && (buf->serial != serial || !refcount_inc_not_zero(&buf->users)))
 		buf = NULL;
 	rcu_read_unlock();
 	return buf;
@@ -226,6 +228,46 @@ bool ownbuf_buffer_dead(struct ownbuf_buffer *buf)
 	return atomic_long_read(&buf->state) & OWNBUF_ST_DEAD;
 }
 
+/* The state word after one more borrow of @mode, or an errno. */
+static int ownbuf_state_add(long old, u8 mode, long *new)
+{
+	if (old & (OWNBUF_ST_DEAD | OWNBUF_ST_TRANSIT))
+		return -ESTALE;
+	if (mode == OWNBUF_MODE_MUT) {
+		if (old & OWNBUF_ST_FROZEN)
+			return -EACCES;
+		if (old & OWNBUF_ST_BORROWED)
+			return -EBUSY;
+		*new = old | OWNBUF_ST_MUT;
+		return 0;
+	}
+	if (old & OWNBUF_ST_MUT)
+		return -EBUSY;
+	/* Quotas keep this far away; never wrap into the flags. */
+	if ((unsigned long)old >> OWNBUF_ST_SHARED_SHIFT >=
+	    ULONG_MAX >> (OWNBUF_ST_SHARED_SHIFT + 1))
+		return -EBUSY;
+	*new = old + OWNBUF_ST_SHARED_ONE;
+	return 0;
+}
+
+/**
+ * ownbuf_state_may_borrow() - whether rule 2 allows a borrow of @mode now
+ * @buf: a pinned buffer
+ * @mode: &enum ownbuf_mode
+ *
+ * Judges without counting anything, so that a call can find its errors in
+ * the contract's order before it reserves resources.
+ *
+ * Return: as ownbuf_state_borrow().
+ */
+int ownbuf_state_may_borrow(struct ownbuf_buffer *buf, u8 mode)
+{
+	long new;
+
+	return ownbuf_state_add(atomic_long_read(&buf->state), mode, &new);
+}
+
 /**
  * ownbuf_state_borrow() - add a borrow of @mode, if rule 2 allows it
  * @buf: a pinned buffer
@@ -237,25 +279,13 @@ bool ownbuf_buffer_dead(struct ownbuf_buffer *buf)
 int ownbuf_state_borrow(struct ownbuf_buffer *buf, u8 mode)
 {
 	long old = atomic_long_read(&buf->state), new;
+	int ret;
 
+	KUNIT_STATIC_STUB_REDIRECT(ownbuf_state_borrow, buf, mode);
 	do {
-		if (old & (OWNBUF_ST_DEAD | OWNBUF_ST_TRANSIT))
-			return -ESTALE;
-		if (mode == OWNBUF_MODE_MUT) {
-			if (old & OWNBUF_ST_FROZEN)
-				return -EACCES;
-			if (old & OWNBUF_ST_BORROWED)
-				return -EBUSY;
-			new = old | OWNBUF_ST_MUT;
-		} else {
-			if (old & OWNBUF_ST_MUT)
-				return -EBUSY;
-			/* Quotas keep this far away; never wrap into the flags. */
-			if ((unsigned long)old >> OWNBUF_ST_SHARED_SHIFT >=
-			    ULONG_MAX >> (OWNBUF_ST_SHARED_SHIFT + 1))
-				return -EBUSY;
-			new = old + OWNBUF_ST_SHARED_ONE;
-		}
+		ret = ownbuf_state_add(old, mode, &new);
+		if (ret)
+			return ret;
 	} while (!atomic_long_try_cmpxchg(&buf->state, &old, new));
 	return 0;
 }

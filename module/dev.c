@@ -118,19 +118,23 @@ static int ownbuf_ioc_rw(struct ownbuf_session *s, struct ownbuf_rw *rw, bool wr
 	if (rw->flags || rw->__reserved)
 		return -EINVAL;
 	/*
-	 * Pin no more than a buffer can hold: a range longer than the largest
-	 * buffer allowed is checked first (it is ERANGE unless the limit was
-	 * lowered under an older, larger buffer), so a failing call cannot
-	 * make the kernel fault in gigabytes of the caller's memory.
+	 * Pin nothing for a call that will be refused: a range longer than a
+	 * few pages is judged against the buffer first, so that a read far
+	 * past a buffer's end cannot make the kernel fault in gigabytes of the
+	 * caller's memory, whatever max_buffer_size is set to. Short ranges
+	 * are judged once, after pinning: their pins cost little.
 	 */
-	if (rw->length > READ_ONCE(s->dev->limits->max_buffer_size)) {
+	if (rw->length > ARRAY_SIZE(up.inline_pages) * PAGE_SIZE) {
 		ret = ownbuf_access_begin(s, rw->handle, write, rw->offset,
 					  rw->length, &acc);
 		if (ret)
 			return ret;
 		ownbuf_access_end(&acc);
 	}
-	if (rw->length && rw->ptr)
+	/* A pointer the kernel's own cannot hold (32-bit) is bad, not cut short. */
+	if (rw->length && rw->ptr != (unsigned long)rw->ptr)
+		pin_ret = -EFAULT;
+	else if (rw->length && rw->ptr)
 		pin_ret = ownbuf_pin_user(rw->ptr, rw->length, !write, &up);
 	/*
 	 * Even when pinning failed, the core's checks run: their errors come

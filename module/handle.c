@@ -89,6 +89,7 @@ int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index)
 	bool reaped = false;
 	int ret;
 
+	KUNIT_STATIC_STUB_REDIRECT(ownbuf_slot_reserve, s, index);
 	spin_lock(&s->lock);
 	for (;;) {
 		if (s->live >= max) {
@@ -189,10 +190,31 @@ u64 ownbuf_slot_publish_owner(struct ownbuf_session *s, u32 index,
 u64 ownbuf_slot_publish_borrow(struct ownbuf_session *s, u32 index,
 			       struct ownbuf_buffer *buf, u8 mode)
 {
-	struct ownbuf_slot *slot;
 	u64 handle;
 
 	spin_lock(&s->lock);
+	handle = ownbuf_slot_publish_borrow_locked(s, index, buf, mode);
+	spin_unlock(&s->lock);
+	return handle;
+}
+
+/**
+ * ownbuf_slot_publish_borrow_locked() - ownbuf_slot_publish_borrow() for a
+ * caller that holds s->lock
+ * @s: session, lock held
+ * @index: reserved slot
+ * @buf: the borrowed buffer
+ * @mode: &enum ownbuf_mode
+ *
+ * Return: the new handle.
+ */
+u64 ownbuf_slot_publish_borrow_locked(struct ownbuf_session *s, u32 index,
+				      struct ownbuf_buffer *buf, u8 mode)
+{
+	struct ownbuf_slot *slot;
+	u64 handle;
+
+	lockdep_assert_held(&s->lock);
 	slot = &s->slots[index];
 	slot->id = buf->id;
 	slot->serial = buf->serial;
@@ -210,7 +232,6 @@ u64 ownbuf_slot_publish_borrow(struct ownbuf_session *s, u32 index,
 	 */
 	if (ownbuf_buffer_dead(buf))
 		WRITE_ONCE(s->reaped_epoch, atomic64_read(&s->dev->revoke_epoch) - 1);
-	spin_unlock(&s->lock);
 	return handle;
 }
 

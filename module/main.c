@@ -69,13 +69,13 @@ static const char * const ownbuf_violation_names[OWNBUF_VIOLATION_NR] = {
 	[OWNBUF_VIOLATION_LIFETIME] = "lifetime",
 };
 
-static void ownbuf_show_counters(struct seq_file *m, const char *who,
-				 const struct ownbuf_counters *c)
+/* The rest of a stats line, after who it is about. */
+static void ownbuf_show_counters(struct seq_file *m, const struct ownbuf_counters *c)
 {
 	int i;
 
-	seq_printf(m, "%s buffers=%lld bytes=%lld borrows=%lld tickets=%lld sessions=%lld refused=%lld",
-		   who, atomic64_read(&c->buffers), atomic64_read(&c->bytes),
+	seq_printf(m, " buffers=%lld bytes=%lld borrows=%lld tickets=%lld sessions=%lld refused=%lld",
+		   atomic64_read(&c->buffers), atomic64_read(&c->bytes),
 		   atomic64_read(&c->borrows), atomic64_read(&c->tickets),
 		   atomic64_read(&c->sessions), atomic64_read(&c->refused));
 	for (i = 0; i < OWNBUF_VIOLATION_NR; i++)
@@ -84,19 +84,23 @@ static void ownbuf_show_counters(struct seq_file *m, const char *who,
 	seq_putc(m, '\n');
 }
 
-/* One line for the device, then one per open session (with its pid). */
+/*
+ * One line for the device, then one per open session (with its pid). A
+ * read changes nothing: a session's borrow count includes the borrows
+ * revoked since its last call, until it makes one.
+ */
 static int ownbuf_stats_show(struct seq_file *m, void *unused)
 {
 	struct ownbuf_device *dev = m->private;
 	struct ownbuf_session *s;
-	char who[64];
 
-	ownbuf_show_counters(m, "device", &dev->counters);
+	seq_puts(m, "device");
+	ownbuf_show_counters(m, &dev->counters);
 	guard(mutex)(&dev->sessions_lock);
 	list_for_each_entry(s, &dev->sessions, node) {
-		ownbuf_session_reap(s);
-		snprintf(who, sizeof(who), "session pid=%d comm=%s", s->pid, s->comm);
-		ownbuf_show_counters(m, who, &s->counters);
+		seq_printf(m, "session pid=%d comm=", s->pid);
+		ownbuf_show_comm(m, s);
+		ownbuf_show_counters(m, &s->counters);
 	}
 	return 0;
 }
@@ -115,7 +119,7 @@ static int __init ownbuf_init(void)
 
 	ownbuf_device_init(&ownbuf_device, &ownbuf_limits);
 	ownbuf_debugfs = debugfs_create_dir(OWNBUF_DEVICE_NAME, NULL);
-	debugfs_create_file("stats", 0444, ownbuf_debugfs, &ownbuf_device,
+	debugfs_create_file("stats", 0400, ownbuf_debugfs, &ownbuf_device,
 			    &ownbuf_stats_fops);
 	debugfs_create_file("graph", 0400, ownbuf_debugfs, &ownbuf_device,
 			    &ownbuf_graph_fops);

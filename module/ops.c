@@ -95,6 +95,48 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 	return -EINVAL;
 }
 
+/*
+ * ownbuf_resolve() under s->lock, which the caller keeps across whatever it
+ * does with the buffer next, so that no give, release or drop of the handle
+ * can come between the lookup and that.
+ */
+static int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
+				 struct ownbuf_ref *ref)
+	__must_hold(&s->lock)
+{
+	enum ownbuf_death death = OWNBUF_DEATH_FREED;
+	struct ownbuf_slot *slot;
+	int ret;
+
+	if (!handle) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
+		return -EINVAL;
+	}
+	ret = ownbuf_slot_find(s, handle, &ref->index, &death);
+	if (ret)
+		return ownbuf_refuse_stale(s, ret, death, false);
+	slot = &s->slots[ref->index];
+	if (slot->kind == OWNBUF_SLOT_OWNER) {
+		ref->owner = true;
+		ref->mode = 0;
+		ref->buf = slot->buf;
+		refcount_inc(&ref->buf->users);
+		return 0;
+	}
+	ref->owner = false;
+	ref->mode = slot->mode;
+	ref->buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
+	if (ref->buf && ownbuf_buffer_dead(ref->buf)) {
+		ownbuf_buffer_unpin(ref->buf);
+		ref->buf = NULL;
+	}
+	if (!ref->buf) {
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+		return -ESTALE;
+	}
+	return 0;
+}
+
 /**
  * ownbuf_resolve() - pin the buffer a live handle names
  * @s: session
@@ -110,47 +152,12 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
  */
 int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
 {
-	enum ownbuf_death death = OWNBUF_DEATH_FREED;
-	struct ownbuf_slot *slot;
-	u64 serial;
-	u32 id;
 	int ret;
 
-	if (!handle) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
-		return -EINVAL;
-	}
 	spin_lock(&s->lock);
-	ret = ownbuf_slot_find(s, handle, &ref->index, &death);
-	if (ret) {
-		spin_unlock(&s->lock);
-		return ownbuf_refuse_stale(s, ret, death, false);
-	}
-	slot = &s->slots[ref->index];
-	if (slot->kind == OWNBUF_SLOT_OWNER) {
-		ref->owner = true;
-		ref->mode = 0;
-		ref->buf = slot->buf;
-		atomic_inc(&ref->buf->users);
-		spin_unlock(&s->lock);
-		return 0;
-	}
-	ref->owner = false;
-	ref->mode = slot->mode;
-	id = slot->id;
-	serial = slot->serial;
+	ret = ownbuf_resolve_locked(s, handle, ref);
 	spin_unlock(&s->lock);
-
-	ref->buf = ownbuf_buffer_pin_by_id(s->dev, id, serial);
-	if (ref->buf && ownbuf_buffer_dead(ref->buf)) {
-		ownbuf_buffer_unpin(ref->buf);
-		ref->buf = NULL;
-	}
-	if (!ref->buf) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
-		return -ESTALE;
-	}
-	return 0;
+	return ret;
 }
 
 /**
@@ -406,6 +413,34 @@ void ownbuf_access_end(struct ownbuf_access *acc)
 	ownbuf_buffer_unpin(acc->buf);
 }
 
+/*
+ * Under s->lock: resolve @handle and check a borrow of @mode against the
+ * buffer's state, counting it (@count) or only judging it. Lookup, check and
+ * state change are one critical section: a handle given away, released or
+ * dropped meanwhile cannot leave a borrow counted for nobody (a "phantom"
+ * that another session's write would trip over).
+ */
+static int ownbuf_borrow_locked(struct ownbuf_session *s, u64 handle, u32 mode,
+				bool count, struct ownbuf_ref *ref)
+	__must_hold(&s->lock)
+{
+	int ret;
+
+	ret = ownbuf_resolve_locked(s, handle, ref);
+	if (ret)
+		return ret;
+	ret = count ? ownbuf_state_borrow(ref->buf, mode) :
+		      ownbuf_state_may_borrow(ref->buf, mode);
+	if (ret == -ESTALE)
+		/* Only a revoked borrow's buffer can be dead under the lock. */
+		ret = ownbuf_ref_check_alive(s, ref) ?: -ESTALE;
+	else if (ret == -EBUSY)
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
+	if (ret)
+		ownbuf_buffer_unpin(ref->buf);
+	return ret;
+}
+
 /**
  * ownbuf_borrow_begin() - count a new borrow of @mode of what @handle names
  * @s: session
@@ -413,10 +448,10 @@ void ownbuf_access_end(struct ownbuf_access *acc)
  * @mode: &enum ownbuf_mode, already validated
  * @ref: out: the buffer, pinned; the borrow is counted in its state word
  *
- * The first half of borrow and lend, which differ only in where the new
- * borrow goes (a handle or a ticket). On success the caller either hands
- * the counted borrow on or undoes it with ownbuf_state_unborrow(), and
- * unpins @ref->buf either way.
+ * The first half of lend, which hands the counted borrow to a ticket or
+ * undoes it with ownbuf_state_unborrow(), and unpins @ref->buf either way.
+ * Nothing may be allocated while the buffer is pinned: its owner's drop
+ * would wait for that allocation.
  *
  * Return: 0; -EINVAL; -EBADF; -ESTALE; -EACCES; -EBUSY (counted).
  */
@@ -425,25 +460,9 @@ int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
 {
 	int ret;
 
-	ret = ownbuf_resolve(s, handle, ref);
-	if (ret)
-		return ret;
-	ret = ownbuf_state_borrow(ref->buf, mode);
-	if (ret == -ESTALE) {
-		/* Dropped or given away since the lookup: classify how. */
-		ret = ownbuf_ref_recheck(s, handle, ref);
-		if (!ret)
-			ret = ownbuf_ref_check_alive(s, ref) ?: -ESTALE;
-	} else if (ret == -EBUSY) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
-	} else if (!ret) {
-		/* Counted; but the handle may have died while we counted. */
-		ret = ownbuf_ref_recheck(s, handle, ref);
-		if (ret)
-			ownbuf_state_unborrow(ref->buf, mode);
-	}
-	if (ret)
-		ownbuf_buffer_unpin(ref->buf);
+	spin_lock(&s->lock);
+	ret = ownbuf_borrow_locked(s, handle, mode, true, ref);
+	spin_unlock(&s->lock);
 	return ret;
 }
 
@@ -455,6 +474,10 @@ int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
  * @mode: &enum ownbuf_mode
  * @flags: must be 0
  * @out: the borrow handle
+ *
+ * The borrow is judged first, then its slot is reserved with nothing pinned
+ * (the reservation may allocate, or reap at the handle limit), then judged
+ * again and counted together with the slot's publication, under one lock.
  *
  * Return: 0; -EINVAL; -EBADF; -ESTALE; -EACCES mutable borrow of a frozen
  * buffer; -EBUSY rule 2; -EDQUOT; -ENOMEM.
@@ -468,16 +491,28 @@ int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 
 	if (flags || !ownbuf_mode_valid(mode))
 		return -EINVAL;
-	ret = ownbuf_borrow_begin(s, handle, mode, &ref);
+	/* EBUSY and EACCES come before EDQUOT and ENOMEM. */
+	spin_lock(&s->lock);
+	ret = ownbuf_borrow_locked(s, handle, mode, false, &ref);
+	spin_unlock(&s->lock);
 	if (ret)
 		return ret;
+	ownbuf_buffer_unpin(ref.buf);
+
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
-		ownbuf_state_unborrow(ref.buf, mode);
-	else
-		*out = ownbuf_slot_publish_borrow(s, index, ref.buf, mode);
+		return ret;
+	spin_lock(&s->lock);
+	ret = ownbuf_borrow_locked(s, handle, mode, true, &ref);
+	if (!ret)
+		*out = ownbuf_slot_publish_borrow_locked(s, index, ref.buf, mode);
+	spin_unlock(&s->lock);
+	if (ret) {
+		ownbuf_slot_unreserve(s, index);
+		return ret;
+	}
 	ownbuf_buffer_unpin(ref.buf);
-	return ret;
+	return 0;
 }
 
 /**

@@ -246,6 +246,30 @@ static const char *ownbuf_mode_str(u8 mode)
 }
 
 /**
+ * ownbuf_show_comm() - a session's command name, for debugfs
+ * @m: the seq_file
+ * @s: the session
+ *
+ * A process names itself: a newline in its name must not start a record
+ * of its own, so newlines and backslashes are escaped (octal, \012).
+ */
+void ownbuf_show_comm(struct seq_file *m, struct ownbuf_session *s)
+{
+	seq_escape(m, s->comm, "\n\\");
+}
+
+/* Whether a borrow slot's buffer is still there: revoked ones are not shown. */
+static bool ownbuf_borrow_alive(struct ownbuf_device *dev, struct ownbuf_slot *slot)
+{
+	struct ownbuf_buffer *buf = ownbuf_buffer_pin_by_id(dev, slot->id, slot->serial);
+	bool alive = buf && !ownbuf_buffer_dead(buf);
+
+	if (buf)
+		ownbuf_buffer_unpin(buf);
+	return alive;
+}
+
+/**
  * ownbuf_show_graph() - who owns what and who borrows it, for debugfs
  * @m: the seq_file of ownbuf/graph
  * @dev: the device
@@ -253,7 +277,9 @@ static const char *ownbuf_mode_str(u8 mode)
  * One record per line, key=value: sessions, the owner and borrow handles
  * in each, then tickets in flight. Buffers are named by their serial and
  * sessions by their tag, never by a kernel pointer; ticket values are
- * secrets (whoever knows one may take it) and are never shown.
+ * secrets (whoever knows one may take it) and are never shown. A read
+ * changes nothing: borrows revoked since their session's last call are
+ * left as they are, and not shown.
  */
 void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 {
@@ -265,8 +291,9 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 
 	guard(mutex)(&dev->sessions_lock);
 	list_for_each_entry(s, &dev->sessions, node) {
-		ownbuf_session_reap(s);
-		seq_printf(m, "session tag=%u pid=%d comm=%s\n", s->tag, s->pid, s->comm);
+		seq_printf(m, "session tag=%u pid=%d comm=", s->tag, s->pid);
+		ownbuf_show_comm(m, s);
+		seq_putc(m, '\n');
 		spin_lock(&s->lock);
 		for (i = 0; i < s->used; i++) {
 			slot = &s->slots[i];
@@ -275,7 +302,8 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 					   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
 					   slot->buf->serial, slot->buf->size);
 				ownbuf_show_state(m, atomic_long_read(&slot->buf->state));
-			} else if (slot->kind == OWNBUF_SLOT_BORROW) {
+			} else if (slot->kind == OWNBUF_SLOT_BORROW &&
+				   ownbuf_borrow_alive(s->dev, slot)) {
 				seq_printf(m, "borrow session=%u handle=0x%016llx gen=%u buffer=%llu mode=%s\n",
 					   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
 					   slot->serial, ownbuf_mode_str(slot->mode));

@@ -74,7 +74,7 @@ static struct ownbuf_buffer *ownbuf_loan_pin(struct ownbuf_device *dev,
 					     struct ownbuf_ticket *t)
 {
 	lockdep_assert_held(&dev->tickets_lock);
-	if (ownbuf_buffer_dead(t->buf) || !atomic_inc_not_zero(&t->buf->users))
+	if (ownbuf_buffer_dead(t->buf) || !refcount_inc_not_zero(&t->buf->users))
 		return NULL;
 	return t->buf;
 }

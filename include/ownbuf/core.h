@@ -8,12 +8,17 @@
  * is part of the lint) reports a context imbalance for every spinlock
  * guard. Mutexes, which sparse does not track, use guard().
  *
- * Lock order (outer first); no other nesting exists:
+ * Lock nesting (outer first); no other nesting exists:
  *
- *   ownbuf_device.sessions_lock (mutex, session list; stats and debugfs)
- *   ownbuf_buffer.data_lock (rwsem, held across usercopy)
- *     -> ownbuf_session.lock (spinlock, handle table)
- *     -> ownbuf_device.tickets_lock (spinlock, ticket hash and lists)
+ *   ownbuf_device.sessions_lock (mutex: session list, tags; debugfs reads)
+ *     -> ownbuf_session.lock (the graph walks each handle table)
+ *     -> ownbuf_device.tickets_lock (the graph walks the tickets)
+ *   ownbuf_buffer.data_lock (rwsem, held across the copy of a read/write)
+ *     -> ownbuf_session.lock (the handle is checked again under it)
+ *
+ * ownbuf_session.lock (spinlock, handle table) and ownbuf_device.tickets_lock
+ * (spinlock, tickets and loans) are never held together. Under either, the
+ * only other things touched are atomics and RCU lookups of the buffer ids.
  *
  * A buffer's life is decided by its owner alone. Calls that are using a
  * buffer hold a "pin" (ownbuf_buffer.users) only for the duration of that
@@ -34,6 +39,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -41,6 +47,17 @@
 #include <linux/xarray.h>
 
 #include <uapi/linux/ownbuf.h>
+
+/*
+ * KUnit's static stubs let a suite step into a core function (to see what
+ * is locked or pinned when it runs); without KUnit the redirection is
+ * nothing, and kernels built without KUnit may lack the header.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/static_stub.h>
+#else
+#define KUNIT_STATIC_STUB_REDIRECT(real_fn_name, args...) ((void)(real_fn_name))
+#endif
 
 /*
  * How the module allocates on behalf of a caller: charged to the caller's
@@ -182,7 +199,7 @@ struct ownbuf_device {
  */
 struct ownbuf_buffer {
 	atomic_long_t state;
-	atomic_t users;
+	refcount_t users;
 	u32 id;
 	atomic_t borrow_handles;
 	struct list_head loans;
@@ -340,6 +357,7 @@ void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out);
 void ownbuf_session_reap(struct ownbuf_session *s);
 struct seq_file;
 void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev);
+void ownbuf_show_comm(struct seq_file *m, struct ownbuf_session *s);
 
 /* handle.c: the session's handle table */
 int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index);
@@ -347,6 +365,8 @@ u64 ownbuf_slot_publish_owner(struct ownbuf_session *s, u32 index,
 			      struct ownbuf_buffer *buf);
 u64 ownbuf_slot_publish_borrow(struct ownbuf_session *s, u32 index,
 			       struct ownbuf_buffer *buf, u8 mode);
+u64 ownbuf_slot_publish_borrow_locked(struct ownbuf_session *s, u32 index,
+				      struct ownbuf_buffer *buf, u8 mode);
 void ownbuf_slot_unreserve(struct ownbuf_session *s, u32 index);
 void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why);
 int ownbuf_slot_find(struct ownbuf_session *s, u64 handle, u32 *index,
@@ -363,6 +383,7 @@ void ownbuf_buffer_unpin(struct ownbuf_buffer *buf);
 void ownbuf_borrow_handle_end(struct ownbuf_buffer *buf);
 struct ownbuf_buffer *ownbuf_buffer_pin_by_id(struct ownbuf_device *dev, u32 id,
 					      u64 serial);
+int ownbuf_state_may_borrow(struct ownbuf_buffer *buf, u8 mode);
 int ownbuf_state_borrow(struct ownbuf_buffer *buf, u8 mode);
 void ownbuf_state_unborrow(struct ownbuf_buffer *buf, u8 mode);
 int ownbuf_state_kill(struct ownbuf_buffer *buf, bool revoke);

@@ -5,6 +5,8 @@
  * examined and names the finding it pins down (tests/COVERAGE.md).
  */
 
+#include <kunit/static_stub.h>
+
 #include "core_kunit.h"
 
 static void ob_expect_violations(struct kunit *test, struct ownbuf_session *s,
@@ -131,7 +133,84 @@ static void ownbuf_handles_never_revive_after_tag_wrap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EMFILE, PTR_ERR(ownbuf_session_create(&kd->dev)));
 }
 
+/* What a stub saw when the core called it. */
+static struct {
+	struct ownbuf_session *s;
+	struct ownbuf_buffer *buf;
+	int calls;
+	int locked;
+	int pins;
+} ob_seen;
+
+static int ob_state_borrow_stub(struct ownbuf_buffer *buf, u8 mode)
+{
+	ob_seen.calls++;
+	ob_seen.locked += lockdep_is_held(&ob_seen.s->lock);
+	kunit_deactivate_static_stub(kunit_get_current_test(), ownbuf_state_borrow);
+	return ownbuf_state_borrow(buf, mode);
+}
+
+/*
+ * Finding 3: no phantom borrow. The borrow is counted in the buffer's state
+ * while the session lock that guards the handle is held, so the handle
+ * cannot be given away (and its buffer borrowed "for nobody" in another
+ * session) between the lookup and the count. Borrow, reborrow and lend.
+ */
+static void ownbuf_borrow_counted_under_the_handle_lock(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, 64);
+	u64 b = 0, b2 = 0, t = 0;
+
+	ob_seen = (typeof(ob_seen)){ .s = s };
+	kunit_activate_static_stub(test, ownbuf_state_borrow, ob_state_borrow_stub);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_borrow(s, h, OWNBUF_MODE_SHARED, 0, &b));
+	kunit_activate_static_stub(test, ownbuf_state_borrow, ob_state_borrow_stub);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_borrow(s, b, OWNBUF_MODE_SHARED, 0, &b2));
+	kunit_activate_static_stub(test, ownbuf_state_borrow, ob_state_borrow_stub);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_lend(s, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_EXPECT_EQ(test, 3, ob_seen.calls);
+	KUNIT_EXPECT_EQ(test, 3, ob_seen.locked);
+}
+
+static int ob_slot_reserve_stub(struct ownbuf_session *s, u32 *index)
+{
+	ob_seen.calls++;
+	ob_seen.pins = refcount_read(&ob_seen.buf->users);
+	kunit_deactivate_static_stub(kunit_get_current_test(), ownbuf_slot_reserve);
+	return ownbuf_slot_reserve(s, index);
+}
+
+/*
+ * Finding 2: borrow reserves its handle slot (which may grow the table or
+ * reap) with nothing pinned, so the owner's drop never waits behind the
+ * borrower's allocation: the buffer holds only its owner's reference then.
+ */
+static void ownbuf_borrow_reserves_before_pinning(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, 64);
+	struct ownbuf_ref ref;
+	u64 b;
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_resolve(s, h, &ref));
+	ob_seen = (typeof(ob_seen)){ .s = s, .buf = ref.buf };
+	ownbuf_buffer_unpin(ref.buf);
+	KUNIT_ASSERT_EQ(test, 1, refcount_read(&ob_seen.buf->users));
+
+	kunit_activate_static_stub(test, ownbuf_slot_reserve, ob_slot_reserve_stub);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_borrow(s, h, OWNBUF_MODE_MUT, 0, &b));
+	KUNIT_EXPECT_EQ(test, 1, ob_seen.calls);
+	KUNIT_EXPECT_EQ(test, 1, ob_seen.pins);
+	/* The borrow is whole all the same. */
+	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_borrow(s, h, OWNBUF_MODE_SHARED, 0, &b));
+}
+
 static struct kunit_case ownbuf_exact_cases[] = {
+	KUNIT_CASE(ownbuf_borrow_counted_under_the_handle_lock),
+	KUNIT_CASE(ownbuf_borrow_reserves_before_pinning),
 	KUNIT_CASE(ownbuf_revoked_borrow_to_owner_ops_estale),
 	KUNIT_CASE(ownbuf_use_after_move_survives_slot_reuse),
 	KUNIT_CASE(ownbuf_dead_loan_frees_ticket_quota),

@@ -272,4 +272,44 @@ TEST_F(limits, session_max_tickets_edquot)
 	test_give(self->fd, h2, NULL);
 }
 
+/* Resident pages of this process, from /proc/self/statm. */
+static long resident_pages(void)
+{
+	long size, resident = -1;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+		resident = -1;
+	fclose(f);
+	return resident;
+}
+
+/*
+ * A read far past a small buffer's end is ERANGE before any user memory is
+ * touched, however high root set max_buffer_size: the destination's pages
+ * are never faulted in (review finding 8).
+ */
+TEST_F(limits, huge_read_erange_touches_no_user_memory)
+{
+	const size_t len = 128 << 20;
+	long before, after;
+	__u64 h;
+	char *dst;
+
+	PUSH("max_buffer_size", 1ULL << 30);
+	test_create(self->fd, 16, &h);
+	dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_TRUE(dst != MAP_FAILED);
+	before = resident_pages();
+	test_err_read(ERANGE, self->fd, h, 0, len, dst);
+	after = resident_pages();
+	ASSERT_LE(0, before);
+	EXPECT_GT(16L << 20 >> 12, after - before)
+		TH_LOG("the refused read made %ld pages resident", after - before);
+	munmap(dst, len);
+}
+
 TEST_HARNESS_MAIN

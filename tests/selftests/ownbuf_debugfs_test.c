@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ownbuf selftests: the debugfs files (ownbuf/stats, ownbuf/graph). Both are
+ * root's only, keep one record per line whatever a process calls itself,
+ * and reading them changes nothing a session can see (review finding 11).
+ * Skipped where debugfs or the files are missing, or not run as root.
+ */
+
+#define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "ownbuf_helpers.h"
+
+#define OB_DEBUGFS "/sys/kernel/debug/ownbuf/"
+
+/* The whole of a debugfs file, NUL-terminated; NULL if it cannot be read. */
+static char *slurp(const char *path)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			char *more = realloc(buf, cap *= 2);
+
+			if (!more) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			buf = more;
+		}
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+/* Does every line of @text start with one of the NULL-ended @words? */
+static bool lines_start_with(const char *text, const char *const *words)
+{
+	const char *line = text;
+	const char *const *w;
+
+	while (*line) {
+		for (w = words; *w; w++)
+			if (!strncmp(line, *w, strlen(*w)))
+				break;
+		if (!*w)
+			return false;
+		line = strchr(line, '\n');
+		if (!line)
+			return false;
+		line++;
+	}
+	return true;
+}
+
+FIXTURE(dbg)
+{
+	int fd;
+};
+
+FIXTURE_SETUP(dbg)
+{
+	if (geteuid() != 0)
+		SKIP(return, "debugfs is root's");
+	if (access(OB_DEBUGFS "graph", R_OK) || access(OB_DEBUGFS "stats", R_OK))
+		SKIP(return, "no " OB_DEBUGFS "{graph,stats}");
+	/* The name a session records is its opener's at open time. */
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "ob\nline\\x", 0, 0, 0));
+	self->fd = ob_open();
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(dbg)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Both files are root's alone: they name processes and what they hold. */
+TEST_F(dbg, files_are_0400)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(OB_DEBUGFS "stats", &st));
+	EXPECT_EQ(0400, st.st_mode & 07777);
+	ASSERT_EQ(0, stat(OB_DEBUGFS "graph", &st));
+	EXPECT_EQ(0400, st.st_mode & 07777);
+}
+
+/* A newline in a process name cannot start a record of its own. */
+TEST_F(dbg, comm_is_escaped)
+{
+	static const char *const graph_words[] = {
+		"session ", "owner ", "borrow ", "ticket ", NULL
+	};
+	static const char *const stats_words[] = { "device ", "session ", NULL };
+	char *graph, *stats;
+
+	test_create(self->fd, 16, NULL);
+	graph = slurp(OB_DEBUGFS "graph");
+	stats = slurp(OB_DEBUGFS "stats");
+	ASSERT_TRUE(!!graph);
+	ASSERT_TRUE(!!stats);
+	EXPECT_TRUE(lines_start_with(graph, graph_words)) TH_LOG("graph:\n%s", graph);
+	EXPECT_TRUE(lines_start_with(stats, stats_words)) TH_LOG("stats:\n%s", stats);
+	EXPECT_TRUE(!!strstr(graph, "comm=ob\\012line\\134x\n")) TH_LOG("graph:\n%s", graph);
+	EXPECT_TRUE(!!strstr(stats, "comm=ob\\012line\\134x ")) TH_LOG("stats:\n%s", stats);
+	free(graph);
+	free(stats);
+}
+
+/*
+ * Reading the files does not clean up after anyone: the handle a create
+ * gets after a revocation is the same whether root looked or not (the
+ * dropped owner's slot, not the revoked borrow's).
+ */
+TEST_F(dbg, reading_changes_nothing)
+{
+	__u64 h, b, h2;
+
+	test_create(self->fd, 16, &h);
+	test_borrow(self->fd, h, OWNBUF_MODE_MUT, &b);
+	test_drop_revoke(self->fd, h);
+	free(slurp(OB_DEBUGFS "graph"));
+	free(slurp(OB_DEBUGFS "stats"));
+	test_create(self->fd, 16, &h2);
+	EXPECT_EQ(h & 0xffffff, h2 & 0xffffff)
+		TH_LOG("handle 0x%llx after a revocation, expected slot of 0x%llx",
+		       (unsigned long long)h2, (unsigned long long)h);
+	test_err_read(ESTALE, self->fd, b, 0, 1, &h2);
+}
+
+TEST_HARNESS_MAIN
