@@ -22,11 +22,17 @@ static_assert(sizeof(struct ownbuf_buffer) <= 128);
 #endif
 
 /**
- * ownbuf_session_charge() - count a buffer against a session's quotas
+ * ownbuf_session_charge() - count a buffer against its owner's quotas
  * @s: the session that is to own the buffer
  * @size: the buffer's size
  *
- * Return: 0, or -EDQUOT over session_max_buffers or session_max_bytes.
+ * The session's buffers and bytes, and its user's bytes (the buffer's size
+ * plus its kernel metadata, %OWNBUF_BUFFER_OVERHEAD). A buffer given away
+ * stops counting as one of its giver's buffers at once, but its bytes stay
+ * charged to the giver until it is taken (ownbuf_bytes_uncharge()).
+ *
+ * Return: 0, or -EDQUOT over session_max_buffers, session_max_bytes or
+ * user_max_bytes.
  */
 int ownbuf_session_charge(struct ownbuf_session *s, u64 size)
 {
@@ -40,8 +46,26 @@ int ownbuf_session_charge(struct ownbuf_session *s, u64 size)
 	ret = ownbuf_charge(&s->counters.bytes, size,
 			    READ_ONCE(lim->session_max_bytes));
 	if (ret)
-		atomic64_dec(&s->counters.buffers);
+		goto uncharge_buffers;
+	ret = ownbuf_charge(&s->user->bytes, size + OWNBUF_BUFFER_OVERHEAD,
+			    READ_ONCE(lim->user_max_bytes));
+	if (!ret)
+		return 0;
+	atomic64_sub(size, &s->counters.bytes);
+uncharge_buffers:
+	atomic64_dec(&s->counters.buffers);
 	return ret;
+}
+
+/**
+ * ownbuf_bytes_uncharge() - a buffer's bytes stop counting against @s
+ * @s: the session that owned or gave the buffer
+ * @size: the buffer's size
+ */
+void ownbuf_bytes_uncharge(struct ownbuf_session *s, u64 size)
+{
+	atomic64_sub(size, &s->counters.bytes);
+	atomic64_sub(size + OWNBUF_BUFFER_OVERHEAD, &s->user->bytes);
 }
 
 /**
@@ -52,7 +76,7 @@ int ownbuf_session_charge(struct ownbuf_session *s, u64 size)
 void ownbuf_session_uncharge(struct ownbuf_session *s, u64 size)
 {
 	atomic64_dec(&s->counters.buffers);
-	atomic64_sub(size, &s->counters.bytes);
+	ownbuf_bytes_uncharge(s, size);
 }
 
 /**

@@ -27,6 +27,7 @@ void ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *l
 	INIT_LIST_HEAD(&dev->sessions);
 	ida_init(&dev->tags);
 	xa_init(&dev->gen_floors);
+	xa_init(&dev->users);
 	dev->tag_max = OWNBUF_TAG_MAX;
 }
 
@@ -45,6 +46,8 @@ void ownbuf_device_destroy(struct ownbuf_device *dev)
 	xa_destroy(&dev->buffers);
 	ida_destroy(&dev->tags);
 	xa_destroy(&dev->gen_floors);
+	WARN_ON(!xa_empty(&dev->users));
+	xa_destroy(&dev->users);
 	mutex_destroy(&dev->sessions_lock);
 }
 

@@ -23,6 +23,10 @@ static struct ownbuf_limits ownbuf_limits = {
 	.session_max_handles = 65536,
 	.session_max_tickets = 1024,
 	.device_max_bytes = SZ_1G,
+	/* No uid can take the whole device by default. */
+	.user_max_sessions = 1024,
+	.user_max_bytes = SZ_512M,
+	.user_max_tickets = 4096,
 };
 
 module_param_named(max_buffer_size, ownbuf_limits.max_buffer_size, ullong, 0644);
@@ -37,6 +41,12 @@ module_param_named(session_max_tickets, ownbuf_limits.session_max_tickets, ullon
 MODULE_PARM_DESC(session_max_tickets, "Untaken tickets one session may have made; EDQUOT above (default 1024)");
 module_param_named(device_max_bytes, ownbuf_limits.device_max_bytes, ullong, 0644);
 MODULE_PARM_DESC(device_max_bytes, "Bytes in all buffers of the device; EDQUOT above (default 1 GiB)");
+module_param_named(user_max_sessions, ownbuf_limits.user_max_sessions, ullong, 0644);
+MODULE_PARM_DESC(user_max_sessions, "Sessions one uid may have open; EMFILE above (default 1024)");
+module_param_named(user_max_bytes, ownbuf_limits.user_max_bytes, ullong, 0644);
+MODULE_PARM_DESC(user_max_bytes, "Bytes one uid's buffers may take, each counted with 256 bytes of metadata, in flight included; EDQUOT above (default 512 MiB)");
+module_param_named(user_max_tickets, ownbuf_limits.user_max_tickets, ullong, 0644);
+MODULE_PARM_DESC(user_max_tickets, "Untaken tickets one uid's sessions may have made; EDQUOT above (default 4096)");
 
 struct ownbuf_device ownbuf_device;
 

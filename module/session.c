@@ -6,6 +6,7 @@
  */
 
 #include <linux/cleanup.h>
+#include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -63,12 +64,59 @@ static void ownbuf_tag_free(struct ownbuf_session *s)
 		ida_free(&s->dev->tags, s->tag);
 }
 
+/*
+ * Count a new session of the calling uid, making its &struct ownbuf_user
+ * on its first: -EMFILE over user_max_sessions.
+ */
+static int ownbuf_user_get(struct ownbuf_device *dev, struct ownbuf_user **out)
+	__must_hold(&dev->sessions_lock)
+{
+	kuid_t uid = current_uid();
+	struct ownbuf_user *u;
+	int ret;
+
+	u = xa_load(&dev->users, __kuid_val(uid));
+	if (u) {
+		if (u->sessions >= READ_ONCE(dev->limits->user_max_sessions))
+			return -EMFILE;
+		u->sessions++;
+		*out = u;
+		return 0;
+	}
+	if (!READ_ONCE(dev->limits->user_max_sessions))
+		return -EMFILE;
+	u = kzalloc(sizeof(*u), OWNBUF_GFP);
+	if (!u)
+		return -ENOMEM;
+	u->uid = uid;
+	u->sessions = 1;
+	ret = xa_err(xa_store(&dev->users, __kuid_val(uid), u, OWNBUF_GFP));
+	if (ret) {
+		kfree(u);
+		return ret;
+	}
+	*out = u;
+	return 0;
+}
+
+/* Uncount a closed session; its uid's struct goes with its last one. */
+static void ownbuf_user_put(struct ownbuf_device *dev, struct ownbuf_user *u)
+	__must_hold(&dev->sessions_lock)
+{
+	if (--u->sessions)
+		return;
+	/* Whatever a uid's sessions held was freed or moved on with them. */
+	WARN_ON(atomic64_read(&u->bytes) || atomic64_read(&u->tickets));
+	xa_erase(&dev->users, __kuid_val(u->uid));
+	kfree(u);
+}
+
 /**
  * ownbuf_session_create() - a new, empty session
  * @dev: its device
  *
- * Return: the session, or an ERR_PTR: -ENOMEM, or -EMFILE when every
- * session tag is in use.
+ * Return: the session, or an ERR_PTR: -ENOMEM, or -EMFILE when the calling
+ * uid has user_max_sessions open or every session tag is in use.
  */
 struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 {
@@ -86,7 +134,12 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	atomic64_set(&s->counters.sessions, 1);
 
 	mutex_lock(&dev->sessions_lock);
-	tag = ownbuf_tag_alloc(dev, &s->gen_floor);
+	tag = ownbuf_user_get(dev, &s->user);
+	if (!tag) {
+		tag = ownbuf_tag_alloc(dev, &s->gen_floor);
+		if (tag < 0)
+			ownbuf_user_put(dev, s->user);
+	}
 	if (tag >= 0) {
 		s->tag = tag;
 		list_add_tail(&s->node, &dev->sessions);
@@ -138,6 +191,7 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 	scoped_guard(mutex, &dev->sessions_lock) {
 		list_del(&s->node);
 		ownbuf_tag_free(s);
+		ownbuf_user_put(dev, s->user);
 		atomic64_dec(&dev->counters.sessions);
 	}
 

@@ -54,6 +54,27 @@ static int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *
 	return 0;
 }
 
+/* Count an untaken ticket of @s against its and its user's quotas. */
+static int ownbuf_charge_ticket(struct ownbuf_session *s)
+{
+	const struct ownbuf_limits *lim = s->dev->limits;
+	int ret;
+
+	ret = ownbuf_charge(&s->counters.tickets, 1, READ_ONCE(lim->session_max_tickets));
+	if (ret)
+		return ret;
+	ret = ownbuf_charge(&s->user->tickets, 1, READ_ONCE(lim->user_max_tickets));
+	if (ret)
+		atomic64_dec(&s->counters.tickets);
+	return ret;
+}
+
+static void ownbuf_uncharge_ticket(struct ownbuf_session *s)
+{
+	atomic64_dec(&s->counters.tickets);
+	atomic64_dec(&s->user->tickets);
+}
+
 /* Take @t out of the hash and its lists: the caller now owns it. */
 static void ownbuf_ticket_unhash(struct ownbuf_device *dev, struct ownbuf_ticket *t)
 {
@@ -62,7 +83,7 @@ static void ownbuf_ticket_unhash(struct ownbuf_device *dev, struct ownbuf_ticket
 	list_del_init(&t->maker_node);
 	if (t->kind == OWNBUF_TICKET_LEND)
 		list_del_init(&t->loan_node);
-	atomic64_dec(&t->maker->counters.tickets);
+	ownbuf_uncharge_ticket(t->maker);
 	atomic64_dec(&dev->counters.tickets);
 }
 
@@ -102,12 +123,6 @@ void ownbuf_loans_end(struct ownbuf_buffer *buf)
 		kfree(t);
 }
 
-static int ownbuf_charge_ticket(struct ownbuf_session *s)
-{
-	return ownbuf_charge(&s->counters.tickets, 1,
-			     READ_ONCE(s->dev->limits->session_max_tickets));
-}
-
 /**
  * ownbuf_give() - move a buffer out of @s onto a ticket
  * @s: session
@@ -143,19 +158,20 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 	if (ret)
 		goto unlock;
 	if (!t) {
-		atomic64_dec(&s->counters.tickets);
+		ownbuf_uncharge_ticket(s);
 		ret = -ENOMEM;
 		goto unlock;
 	}
 	ret = ownbuf_state_give(buf);
 	if (ret) {
-		atomic64_dec(&s->counters.tickets);
+		ownbuf_uncharge_ticket(s);
 		goto unlock_lifetime;
 	}
 	ownbuf_slot_free(s, index, OWNBUF_DEATH_MOVED);
 	spin_unlock(&s->lock);
 
-	ownbuf_session_uncharge(s, buf->size);
+	/* No longer its buffer; its bytes count against it until taken. */
+	atomic64_dec(&s->counters.buffers);
 	t->kind = OWNBUF_TICKET_MOVE;
 	t->buf = buf;
 	/* A move cannot fail here: nothing but its giver can end the buffer. */
@@ -190,7 +206,7 @@ static int ownbuf_ticket_request(struct ownbuf_session *s, u64 value, u32 flags)
  * the quota charge.
  */
 static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u32 flags,
-			      u8 want, u64 *size)
+			      u8 want, u64 *size, bool *own)
 {
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_ticket *t;
@@ -209,37 +225,49 @@ static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u32 flags,
 		ret = -EINVAL;
 	else if (t->kind == OWNBUF_TICKET_MOVE)
 		*size = t->buf->size;
+	if (!ret)
+		*own = t->maker == s;
 	spin_unlock(&dev->tickets_lock);
 	return ret;
 }
 
 /*
- * Unhash the ticket peeked at, if it is still there and unchanged. A loan's
- * buffer comes pinned in *@loan, or NULL when it died (the ticket is
- * unhashed all the same: a loan of a dead buffer is over).
+ * Unhash the ticket peeked at, if it is still there and unchanged (@own: it
+ * is @s's own). A loan's buffer comes pinned in *@loan, or NULL when it died
+ * (the ticket is unhashed all the same: a loan of a dead buffer is over). A
+ * moving buffer's bytes stop counting against its giver here, while the
+ * giver is sure to be there.
  */
 static struct ownbuf_ticket *ownbuf_ticket_claim(struct ownbuf_session *s, u64 value,
-						 u8 kind, bool maker_only, u64 size,
+						 u8 kind, bool own, u64 size,
 						 struct ownbuf_buffer **loan)
 {
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_ticket *t;
+	bool mine;
 
 	spin_lock(&dev->tickets_lock);
 	t = ownbuf_ticket_find(dev, value);
-	if (t && (t->kind != kind || (maker_only && t->maker != s) ||
+	mine = t && t->maker == s;
+	if (t && (t->kind != kind || mine != own ||
 		  (kind == OWNBUF_TICKET_MOVE && t->buf->size != size)))
 		t = NULL;
 	if (t && kind == OWNBUF_TICKET_LEND)
 		*loan = ownbuf_loan_pin(dev, t);
+	if (t && kind == OWNBUF_TICKET_MOVE && !own)
+		ownbuf_bytes_uncharge(t->maker, size);
 	if (t)
 		ownbuf_ticket_unhash(dev, t);
 	spin_unlock(&dev->tickets_lock);
 	return t;
 }
 
-/* take and cancel of a move ticket: the buffer gets an owner handle in @s. */
-static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool maker_only,
+/*
+ * take and cancel of a move ticket: the buffer gets an owner handle in @s.
+ * A ticket of @s's own (@own) still has its bytes charged to @s: only the
+ * buffer count comes back.
+ */
+static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool own,
 			      u64 size, u64 *out)
 {
 	struct ownbuf_ticket *t;
@@ -248,13 +276,15 @@ static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool maker_on
 	int ret;
 
 	/* The quota first: EDQUOT comes before a table growth's ENOMEM. */
-	ret = ownbuf_session_charge(s, size);
+	ret = own ? ownbuf_charge(&s->counters.buffers, 1,
+				  READ_ONCE(s->dev->limits->session_max_buffers)) :
+		    ownbuf_session_charge(s, size);
 	if (ret)
 		return ret;
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
 		goto uncharge;
-	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_MOVE, maker_only, size, NULL);
+	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_MOVE, own, size, NULL);
 	if (!t) {
 		ret = -ENOENT;
 		goto unreserve;
@@ -268,7 +298,10 @@ static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool maker_on
 unreserve:
 	ownbuf_slot_unreserve(s, index);
 uncharge:
-	ownbuf_session_uncharge(s, size);
+	if (own)
+		atomic64_dec(&s->counters.buffers);
+	else
+		ownbuf_session_uncharge(s, size);
 	return ret;
 }
 
@@ -284,13 +317,14 @@ uncharge:
  */
 int ownbuf_take(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 {
+	bool own = false;
 	u64 size = 0;
 	int ret;
 
-	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_MOVE, &size);
+	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_MOVE, &size, &own);
 	if (ret)
 		return ret;
-	return ownbuf_adopt_moved(s, value, false, size, out);
+	return ownbuf_adopt_moved(s, value, own, size, out);
 }
 
 /**
@@ -368,7 +402,7 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	/* The quota first: EDQUOT comes before ENOMEM. */
 	ret = ownbuf_charge_ticket(s);
 	if (!ret && !t) {
-		atomic64_dec(&s->counters.tickets);
+		ownbuf_uncharge_ticket(s);
 		ret = -ENOMEM;
 	}
 	if (ret)
@@ -379,7 +413,7 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	ret = ownbuf_ticket_insert(s, t);
 	if (ret) {
 		/* The buffer was dropped since the borrow was counted. */
-		atomic64_dec(&s->counters.tickets);
+		ownbuf_uncharge_ticket(s);
 		ret = ownbuf_ref_check_alive(s, &ref) ?: -ESTALE;
 		goto unborrow;
 	}
@@ -409,18 +443,19 @@ int ownbuf_accept(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 {
 	struct ownbuf_buffer *buf;
 	struct ownbuf_ticket *t;
+	bool own = false;
 	u64 size = 0;
 	u32 index;
 	int ret;
 
-	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_LEND, &size);
+	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_LEND, &size, &own);
 	if (ret)
 		return ret;
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
 		return ret;
 	buf = NULL;
-	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_LEND, false, 0, &buf);
+	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_LEND, own, 0, &buf);
 	if (!buf) {
 		/* Gone meanwhile: the loan died with its buffer. */
 		ownbuf_slot_unreserve(s, index);
@@ -460,6 +495,7 @@ void ownbuf_tickets_release_all(struct ownbuf_session *s)
 		list_del(&t->maker_node);
 		buf = t->buf;
 		if (t->kind == OWNBUF_TICKET_MOVE) {
+			ownbuf_bytes_uncharge(s, buf->size);
 			ownbuf_state_kill(buf, true);
 			ownbuf_buffer_destroy(buf);
 		} else if (buf) {

@@ -94,6 +94,10 @@
  * @session_max_handles: live handles (owner and borrow) in a session
  * @session_max_tickets: untaken tickets a session may have made
  * @device_max_bytes: bytes in all buffers of the device, in flight included
+ * @user_max_sessions: sessions one uid may have open (EMFILE above)
+ * @user_max_bytes: what one uid's buffers may take, each counted as its
+ *	size plus %OWNBUF_BUFFER_OVERHEAD of kernel metadata, in flight included
+ * @user_max_tickets: untaken tickets one uid's sessions may have made
  */
 struct ownbuf_limits {
 	u64 max_buffer_size;
@@ -102,6 +106,31 @@ struct ownbuf_limits {
 	u64 session_max_handles;
 	u64 session_max_tickets;
 	u64 device_max_bytes;
+	u64 user_max_sessions;
+	u64 user_max_bytes;
+	u64 user_max_tickets;
+};
+
+/*
+ * Kernel memory a buffer costs beside its bytes, charged against its user's
+ * byte limit: the struct (128 bytes), its id in the device's table and its
+ * handle slot, rounded up.
+ */
+#define OWNBUF_BUFFER_OVERHEAD	256
+
+/**
+ * struct ownbuf_user - what one uid holds in a device, for its limits
+ * @uid: the uid
+ * @sessions: its open sessions (&ownbuf_device.sessions_lock); the struct
+ *	lives while there is one
+ * @bytes: its buffers' sizes plus their overhead, in flight included
+ * @tickets: untaken tickets its sessions made
+ */
+struct ownbuf_user {
+	kuid_t uid;
+	u64 sessions;
+	atomic64_t bytes;
+	atomic64_t tickets;
 };
 
 /**
@@ -147,6 +176,8 @@ struct ownbuf_counters {
  *	tag issued (an xa_mk_value()); a new session with the tag starts above
  *	it, so old handle values never name its handles
  * @tag_max: highest session tag (OWNBUF_TAG_MAX; KUnit makes it small)
+ * @users: uid -> &struct ownbuf_user of the uids with a session open
+ *	(@sessions_lock)
  */
 struct ownbuf_device {
 	const struct ownbuf_limits *limits;
@@ -163,6 +194,7 @@ struct ownbuf_device {
 	u32 next_tag;
 	struct xarray gen_floors;
 	u32 tag_max;
+	struct xarray users;
 };
 
 /*
@@ -272,6 +304,7 @@ struct ownbuf_slot {
  * @reaped_epoch: the device's revoke_epoch at this session's last reap
  * @gen_floor: generations up to this one were issued under @tag by sessions
  *	closed before this one: never by this session (EBADF)
+ * @user: the uid that opened it, whose limits it counts against
  * @tag: this session's handle tag
  * @pid: tgid of the opener, for debugfs
  * @comm: command name of the opener, for debugfs
@@ -289,6 +322,7 @@ struct ownbuf_session {
 	u32 live;
 	s64 reaped_epoch;
 	u32 gen_floor;
+	struct ownbuf_user *user;
 	u16 tag;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
@@ -392,6 +426,7 @@ int ownbuf_state_freeze(struct ownbuf_buffer *buf);
 bool ownbuf_buffer_dead(struct ownbuf_buffer *buf);
 int ownbuf_session_charge(struct ownbuf_session *s, u64 size);
 void ownbuf_session_uncharge(struct ownbuf_session *s, u64 size);
+void ownbuf_bytes_uncharge(struct ownbuf_session *s, u64 size);
 
 /**
  * struct ownbuf_ref - a live handle resolved for one call

@@ -32,6 +32,9 @@ static inline void ownbuf_kunit_default_limits(struct ownbuf_kunit_dev *kd)
 		.session_max_handles = 4096,
 		.session_max_tickets = 256,
 		.device_max_bytes = 64 << 20,
+		.user_max_sessions = 64,
+		.user_max_bytes = 256 << 20,
+		.user_max_tickets = 512,
 	};
 }
 

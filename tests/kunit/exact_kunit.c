@@ -208,7 +208,74 @@ static void ownbuf_borrow_reserves_before_pinning(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_borrow(s, h, OWNBUF_MODE_SHARED, 0, &b));
 }
 
+/*
+ * Finding 4: one uid's sessions together stop at the per-user limits:
+ * sessions (EMFILE), bytes with each buffer's metadata counted, untaken
+ * tickets. KUnit's sessions are all opened by the same task, so one uid.
+ */
+static void ownbuf_user_limits(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *a, *b, *c;
+	u64 h, t;
+	int i;
+
+	kd->limits.user_max_sessions = 2;
+	a = ownbuf_kunit_session(test, kd);
+	b = ownbuf_kunit_session(test, kd);
+	c = ownbuf_session_create(&kd->dev);
+	KUNIT_EXPECT_EQ(test, -EMFILE, PTR_ERR(c));
+	if (!IS_ERR(c))
+		ownbuf_session_destroy(c);
+
+	/* Ten 1-byte buffers fit; the eleventh's metadata does not. */
+	kd->limits.user_max_bytes = 10 * (1 + OWNBUF_BUFFER_OVERHEAD);
+	for (i = 0; i < 10; i++)
+		ownbuf_kunit_create(test, i % 2 ? a : b, 1);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_create(a, 1, 0, &h));
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_create(b, 1, 0, &h));
+	kd->limits.user_max_bytes = 1 << 30;
+
+	kd->limits.user_max_tickets = 1;
+	h = ownbuf_kunit_create(test, a, 16);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_lend(a, h, OWNBUF_MODE_SHARED, 0, &t));
+	h = ownbuf_kunit_create(test, b, 16);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_give(b, h, 0, &t));
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_lend(b, h, OWNBUF_MODE_SHARED, 0, &t));
+}
+
+/*
+ * Finding 4: the bytes of a buffer on a move ticket count against its giver
+ * until it is taken (its buffer count moves at once); a cancel at the byte
+ * limit brings it back without counting it twice.
+ */
+static void ownbuf_bytes_in_flight_count_against_giver(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *a = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *b = ownbuf_kunit_session(test, kd);
+	u64 h, t, out;
+
+	kd->limits.session_max_bytes = 64;
+	h = ownbuf_kunit_create(test, a, 64);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(a, h, 0, &t));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&a->counters.buffers));
+	KUNIT_EXPECT_EQ(test, 64, atomic64_read(&a->counters.bytes));
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_create(a, 1, 0, &out));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_cancel(a, t, 0, &h));
+	KUNIT_EXPECT_EQ(test, 1, atomic64_read(&a->counters.buffers));
+	KUNIT_EXPECT_EQ(test, 64, atomic64_read(&a->counters.bytes));
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(a, h, 0, &t));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_take(b, t, 0, &out));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&a->counters.bytes));
+	KUNIT_EXPECT_EQ(test, 64, atomic64_read(&b->counters.bytes));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_create(a, 64, 0, &out));
+}
+
 static struct kunit_case ownbuf_exact_cases[] = {
+	KUNIT_CASE(ownbuf_user_limits),
+	KUNIT_CASE(ownbuf_bytes_in_flight_count_against_giver),
 	KUNIT_CASE(ownbuf_borrow_counted_under_the_handle_lock),
 	KUNIT_CASE(ownbuf_borrow_reserves_before_pinning),
 	KUNIT_CASE(ownbuf_revoked_borrow_to_owner_ops_estale),

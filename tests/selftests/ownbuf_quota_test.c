@@ -272,6 +272,45 @@ TEST_F(limits, session_max_tickets_edquot)
 	test_give(self->fd, h2, NULL);
 }
 
+/* user_max_sessions: one uid's opens stop at the limit, EMFILE. */
+TEST_F(limits, user_max_sessions_emfile)
+{
+	int fd2, fd3;
+
+	PUSH("user_max_sessions", 2);
+	fd2 = ob_open();
+	ASSERT_LE(0, fd2);
+	fd3 = open(OWNBUF_PATH, O_RDWR | O_CLOEXEC);
+	EXPECT_EQ(-1, fd3);
+	EXPECT_EQ(EMFILE, errno);
+	if (fd3 >= 0)
+		close(fd3);
+	close(fd2);
+	/* A closed session makes room again. */
+	fd2 = ob_open();
+	EXPECT_LE(0, fd2);
+	if (fd2 >= 0)
+		close(fd2);
+}
+
+/*
+ * user_max_bytes: one uid's sessions together, each buffer counted with
+ * 256 bytes of metadata (so many tiny buffers cannot get round it).
+ */
+TEST_F(limits, user_max_bytes_edquot)
+{
+	int fd2 = ob_open();
+
+	ASSERT_LE(0, fd2);
+	PUSH("user_max_bytes", 3 * (16 + 256));
+	test_create(self->fd, 16, NULL);
+	test_create(fd2, 16, NULL);
+	test_create(fd2, 16, NULL);
+	test_err_create(EDQUOT, self->fd, 1);
+	test_err_create(EDQUOT, fd2, 1);
+	close(fd2);
+}
+
 /* Resident pages of this process, from /proc/self/statm. */
 static long resident_pages(void)
 {

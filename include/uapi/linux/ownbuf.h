@@ -277,7 +277,8 @@ struct ownbuf_query {
  * struct ownbuf_counts - one set of counters in &struct ownbuf_stats
  * @buffers: live buffers owned (session) or in existence (device); buffers
  *	in flight on a move ticket count for the device only
- * @bytes: their total size
+ * @bytes: their total size; a session's also counts the buffers it gave
+ *	away that are not taken yet (bytes in flight count against the giver)
  * @borrows: live borrow handles held (a borrow revoked with its buffer
  *	no longer counts; its handle answers ESTALE)
  * @tickets: untaken tickets
