@@ -15,20 +15,27 @@
  * ownbuf_device_init() - set up an empty device
  * @dev: the device
  * @limits: quotas it enforces, read on every call; must outlive @dev
+ *
+ * Return: 0, or -ENOMEM with nothing to tear down.
  */
-void ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *limits)
+int ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *limits)
 {
+	int ret;
+
 	memset(dev, 0, sizeof(*dev));
+	ret = ownbuf_tickets_init(dev);
+	if (ret)
+		return ret;
 	dev->limits = limits;
 	xa_init_flags(&dev->buffers, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
 	spin_lock_init(&dev->tickets_lock);
-	hash_init(dev->tickets);
 	mutex_init(&dev->sessions_lock);
 	INIT_LIST_HEAD(&dev->sessions);
 	ida_init(&dev->tags);
 	xa_init(&dev->gen_floors);
 	xa_init(&dev->users);
 	dev->tag_max = OWNBUF_TAG_MAX;
+	return 0;
 }
 
 /**
@@ -48,6 +55,7 @@ void ownbuf_device_destroy(struct ownbuf_device *dev)
 	xa_destroy(&dev->gen_floors);
 	WARN_ON(!xa_empty(&dev->users));
 	xa_destroy(&dev->users);
+	ownbuf_tickets_destroy(dev);
 	mutex_destroy(&dev->sessions_lock);
 }
 

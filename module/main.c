@@ -127,7 +127,9 @@ static int __init ownbuf_init(void)
 {
 	int ret;
 
-	ownbuf_device_init(&ownbuf_device, &ownbuf_limits);
+	ret = ownbuf_device_init(&ownbuf_device, &ownbuf_limits);
+	if (ret)
+		return ret;
 	ownbuf_debugfs = debugfs_create_dir(OWNBUF_DEVICE_NAME, NULL);
 	debugfs_create_file("stats", 0400, ownbuf_debugfs, &ownbuf_device,
 			    &ownbuf_stats_fops);

@@ -340,7 +340,6 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 	struct ownbuf_ticket *t;
 	struct ownbuf_session *s;
 	struct ownbuf_slot *slot;
-	unsigned int bkt;
 	u32 i;
 
 	guard(mutex)(&dev->sessions_lock);
@@ -366,16 +365,21 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 		spin_unlock(&s->lock);
 	}
 
-	spin_lock(&dev->tickets_lock);
-	/* Under tickets_lock, every hashed ticket's buffer is there. */
-	hash_for_each(dev->tickets, bkt, t, hnode) {
-		if (t->kind == OWNBUF_TICKET_MOVE)
-			seq_printf(m, "ticket kind=move maker=%u buffer=%llu mode=- size=%zu\n",
-				   t->maker->tag, t->buf->serial, t->buf->size);
-		else
-			seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=%zu\n",
-				   t->maker->tag, t->buf->serial, ownbuf_mode_str(t->mode),
-				   t->buf->size);
+	/*
+	 * Under tickets_lock, every ticket on a maker's list has its buffer
+	 * there; a move a give is still making (kind 0) is nobody's yet.
+	 */
+	list_for_each_entry(s, &dev->sessions, node) {
+		spin_lock(&dev->tickets_lock);
+		list_for_each_entry(t, &s->tickets, maker_node) {
+			if (t->kind == OWNBUF_TICKET_MOVE)
+				seq_printf(m, "ticket kind=move maker=%u buffer=%llu mode=- size=%zu\n",
+					   s->tag, t->buf->serial, t->buf->size);
+			else if (t->kind == OWNBUF_TICKET_LEND)
+				seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=%zu\n",
+					   s->tag, t->buf->serial, ownbuf_mode_str(t->mode),
+					   t->buf->size);
+		}
+		spin_unlock(&dev->tickets_lock);
 	}
-	spin_unlock(&dev->tickets_lock);
 }

@@ -15,39 +15,74 @@
 
 #include <ownbuf/core.h>
 
+/* Tickets by value: O(1) at any count, resized as they come and go. */
+static const struct rhashtable_params ownbuf_ticket_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct ownbuf_ticket, value),
+	.head_offset = offsetof(struct ownbuf_ticket, hnode),
+	.automatic_shrinking = true,
+};
+
+/**
+ * ownbuf_tickets_init() - set up a device's ticket table
+ * @dev: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ownbuf_tickets_init(struct ownbuf_device *dev)
+{
+	return rhashtable_init(&dev->tickets, &ownbuf_ticket_params);
+}
+
+/**
+ * ownbuf_tickets_destroy() - tear down an empty ticket table
+ * @dev: the device, with no session left
+ */
+void ownbuf_tickets_destroy(struct ownbuf_device *dev)
+{
+	rhashtable_destroy(&dev->tickets);
+}
+
+/* The live ticket of that value; one a give is still making is not. */
 static struct ownbuf_ticket *ownbuf_ticket_find(struct ownbuf_device *dev, u64 value)
 {
 	struct ownbuf_ticket *t;
 
 	lockdep_assert_held(&dev->tickets_lock);
-	hash_for_each_possible(dev->tickets, t, hnode, value)
-		if (t->value == value)
-			return t;
-	return NULL;
+	t = rhashtable_lookup_fast(&dev->tickets, &value, ownbuf_ticket_params);
+	return t && t->kind ? t : NULL;
 }
 
 /*
- * Publish @t under a fresh value; its maker's ticket quota is charged. A
- * loan goes on its buffer's list too, unless the buffer died meanwhile
+ * Hash @t under a fresh value, counted for the device (its maker's quota was
+ * charged by the caller). A move ticket goes in unarmed (kind 0, found by
+ * nobody) before its giver's handle dies, so that nothing can fail after.
+ * A loan goes on its buffer's list too, unless the buffer died meanwhile
  * (its destruction may already have ended the loans it had): -ESTALE.
+ * -ENOMEM when the table cannot take it now.
  */
 static int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t)
 {
 	struct ownbuf_device *dev = s->dev;
+	int ret;
 
 	t->maker = s;
 	spin_lock(&dev->tickets_lock);
-	if (t->kind == OWNBUF_TICKET_LEND) {
-		if (ownbuf_buffer_dead(t->buf)) {
-			spin_unlock(&dev->tickets_lock);
-			return -ESTALE;
-		}
-		list_add_tail(&t->loan_node, &t->buf->loans);
+	if (t->kind == OWNBUF_TICKET_LEND && ownbuf_buffer_dead(t->buf)) {
+		spin_unlock(&dev->tickets_lock);
+		return -ESTALE;
 	}
 	do {
 		t->value = get_random_u64();
-	} while (!t->value || ownbuf_ticket_find(dev, t->value));
-	hash_add(dev->tickets, &t->hnode, t->value);
+		ret = t->value ? rhashtable_lookup_insert_fast(&dev->tickets, &t->hnode,
+							       ownbuf_ticket_params) : -EEXIST;
+	} while (ret == -EEXIST);
+	if (ret) {
+		spin_unlock(&dev->tickets_lock);
+		return -ENOMEM;
+	}
+	if (t->kind == OWNBUF_TICKET_LEND)
+		list_add_tail(&t->loan_node, &t->buf->loans);
 	list_add_tail(&t->maker_node, &s->tickets);
 	atomic64_inc(&dev->counters.tickets);
 	spin_unlock(&dev->tickets_lock);
@@ -79,7 +114,7 @@ static void ownbuf_uncharge_ticket(struct ownbuf_session *s)
 static void ownbuf_ticket_unhash(struct ownbuf_device *dev, struct ownbuf_ticket *t)
 {
 	lockdep_assert_held(&dev->tickets_lock);
-	hash_del(&t->hnode);
+	rhashtable_remove_fast(&dev->tickets, &t->hnode, ownbuf_ticket_params);
 	list_del_init(&t->maker_node);
 	if (t->kind == OWNBUF_TICKET_LEND)
 		list_del_init(&t->loan_node);
@@ -135,56 +170,67 @@ void ownbuf_loans_end(struct ownbuf_buffer *buf)
  */
 int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 {
-	struct ownbuf_ticket *t;
+	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_buffer *buf;
+	struct ownbuf_ticket *t;
 	u32 index;
 	int ret;
 
 	if (flags)
 		return -EINVAL;
-	/* Allocated first, so nothing can fail after the handle is killed. */
 	t = kzalloc(sizeof(*t), OWNBUF_GFP);
+
+	/* Judged first, in the contract's order; ENOMEM comes last. */
+	spin_lock(&s->lock);
+	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, false, &index);
+	if (!ret && atomic_long_read(&s->slots[index].buf->state) & OWNBUF_ST_BORROWED)
+		ret = -EBUSY;
+	spin_unlock(&s->lock);
+	if (!ret)
+		ret = ownbuf_charge_ticket(s);
+	else if (ret == -EBUSY)
+		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+	if (ret) {
+		kfree(t);
+		return ret;
+	}
+	/* Hashed unarmed before the handle dies: nothing can fail after. */
+	ret = t ? ownbuf_ticket_insert(s, t) : -ENOMEM;
+	if (ret) {
+		ownbuf_uncharge_ticket(s);
+		kfree(t);
+		return ret;
+	}
 
 	spin_lock(&s->lock);
 	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, false, &index);
-	if (ret)
-		goto unlock;
-	buf = s->slots[index].buf;
-	if (atomic_long_read(&buf->state) & OWNBUF_ST_BORROWED) {
-		ret = -EBUSY;
-		goto unlock_lifetime;
+	if (!ret) {
+		buf = s->slots[index].buf;
+		ret = ownbuf_state_give(buf);
+		if (ret)
+			ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+		else
+			ownbuf_slot_free(s, index, OWNBUF_DEATH_MOVED);
 	}
-	ret = ownbuf_charge_ticket(s);
-	if (ret)
-		goto unlock;
-	if (!t) {
-		ownbuf_uncharge_ticket(s);
-		ret = -ENOMEM;
-		goto unlock;
-	}
-	ret = ownbuf_state_give(buf);
-	if (ret) {
-		ownbuf_uncharge_ticket(s);
-		goto unlock_lifetime;
-	}
-	ownbuf_slot_free(s, index, OWNBUF_DEATH_MOVED);
 	spin_unlock(&s->lock);
 
+	spin_lock(&dev->tickets_lock);
+	if (ret) {
+		/* Another thread dropped, gave or borrowed it meanwhile. */
+		ownbuf_ticket_unhash(dev, t);
+	} else {
+		t->buf = buf;
+		t->kind = OWNBUF_TICKET_MOVE;
+		*ticket = t->value;
+	}
+	spin_unlock(&dev->tickets_lock);
+	if (ret) {
+		kfree(t);
+		return ret;
+	}
 	/* No longer its buffer; its bytes count against it until taken. */
 	atomic64_dec(&s->counters.buffers);
-	t->kind = OWNBUF_TICKET_MOVE;
-	t->buf = buf;
-	/* A move cannot fail here: nothing but its giver can end the buffer. */
-	WARN_ON_ONCE(ownbuf_ticket_insert(s, t));
-	*ticket = t->value;
 	return 0;
-
-unlock_lifetime:
-	ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
-unlock:
-	spin_unlock(&s->lock);
-	kfree(t);
-	return ret;
 }
 
 /* The request checks every ticket call starts with: EINVAL first. */
@@ -412,9 +458,10 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	t->buf = ref.buf;
 	ret = ownbuf_ticket_insert(s, t);
 	if (ret) {
-		/* The buffer was dropped since the borrow was counted. */
 		ownbuf_uncharge_ticket(s);
-		ret = ownbuf_ref_check_alive(s, &ref) ?: -ESTALE;
+		/* ESTALE: the buffer was dropped since the borrow was counted. */
+		if (ret == -ESTALE)
+			ret = ownbuf_ref_check_alive(s, &ref) ?: -ESTALE;
 		goto unborrow;
 	}
 	*ticket = t->value;

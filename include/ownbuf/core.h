@@ -34,12 +34,12 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/gfp.h>
-#include <linux/hashtable.h>
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -187,7 +187,7 @@ struct ownbuf_device {
 	atomic64_t revoke_epoch;
 	atomic64_t serial;
 	spinlock_t tickets_lock;	/* @tickets, every session's ticket list */
-	DECLARE_HASHTABLE(tickets, 10);
+	struct rhashtable tickets;
 	struct mutex sessions_lock;	/* @sessions, @tags */
 	struct list_head sessions;
 	struct ida tags;
@@ -342,7 +342,8 @@ enum ownbuf_ticket_kind {
  * @kind: &enum ownbuf_ticket_kind
  * @mode: borrow mode of a lend ticket
  * @maker: the session that made it; it alone may cancel it
- * @hnode: in &ownbuf_device.tickets
+ * @hnode: in &ownbuf_device.tickets; a move ticket is hashed with @kind 0
+ *	(found by nobody) until its giver's handle is dead
  * @maker_node: in &ownbuf_session.tickets
  * @loan_node: in the lent buffer's &ownbuf_buffer.loans, for a lend ticket
  * @buf: the buffer in flight (move) or lent (lend). A lend ticket's buffer
@@ -356,7 +357,7 @@ struct ownbuf_ticket {
 	u8 kind;
 	u8 mode;
 	struct ownbuf_session *maker;
-	struct hlist_node hnode;
+	struct rhash_head hnode;
 	struct list_head maker_node;
 	struct list_head loan_node;
 	struct ownbuf_buffer *buf;
@@ -378,7 +379,7 @@ struct ownbuf_access {
 };
 
 /* device.c */
-void ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *limits);
+int ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *limits);
 void ownbuf_device_destroy(struct ownbuf_device *dev);
 void ownbuf_count_violation(struct ownbuf_session *s, enum ownbuf_violation v);
 void ownbuf_count_refused(struct ownbuf_session *s);
@@ -475,5 +476,7 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 int ownbuf_accept(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
 void ownbuf_tickets_release_all(struct ownbuf_session *s);
 void ownbuf_loans_end(struct ownbuf_buffer *buf);
+int ownbuf_tickets_init(struct ownbuf_device *dev);
+void ownbuf_tickets_destroy(struct ownbuf_device *dev);
 
 #endif /* _OWNBUF_CORE_H */

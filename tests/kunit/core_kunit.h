@@ -45,7 +45,7 @@ static inline struct ownbuf_kunit_dev *ownbuf_kunit_dev(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, kd);
 	ownbuf_kunit_default_limits(kd);
-	ownbuf_device_init(&kd->dev, &kd->limits);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_device_init(&kd->dev, &kd->limits));
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ownbuf_kunit_dev_destroy, kd));
 	return kd;
 }
