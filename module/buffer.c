@@ -21,20 +21,11 @@
 static_assert(sizeof(struct ownbuf_buffer) <= 128);
 #endif
 
-/**
- * ownbuf_session_charge() - count a buffer against its owner's quotas
- * @s: the session that is to own the buffer
- * @size: the buffer's size
- *
- * The session's buffers and bytes, and its user's bytes (the buffer's size
- * plus its kernel metadata, %OWNBUF_BUFFER_OVERHEAD). A buffer given away
- * stops counting as one of its giver's buffers at once, but its bytes stay
- * charged to the giver until it is taken (ownbuf_bytes_uncharge()).
- *
- * Return: 0, or -EDQUOT over session_max_buffers, session_max_bytes or
- * user_max_bytes.
+/*
+ * The session's buffers and bytes, and (@user) its uid's bytes: the size
+ * plus the buffer's kernel metadata, %OWNBUF_BUFFER_OVERHEAD.
  */
-int ownbuf_session_charge(struct ownbuf_session *s, u64 size)
+static int ownbuf_charge_owner(struct ownbuf_session *s, u64 size, bool user)
 {
 	const struct ownbuf_limits *lim = s->dev->limits;
 	int ret;
@@ -47,6 +38,8 @@ int ownbuf_session_charge(struct ownbuf_session *s, u64 size)
 			    READ_ONCE(lim->session_max_bytes));
 	if (ret)
 		goto uncharge_buffers;
+	if (!user)
+		return 0;
 	ret = ownbuf_charge(&s->user->bytes, size + OWNBUF_BUFFER_OVERHEAD,
 			    READ_ONCE(lim->user_max_bytes));
 	if (!ret)
@@ -58,14 +51,34 @@ uncharge_buffers:
 }
 
 /**
+ * ownbuf_session_charge() - count a buffer against its owner's quotas
+ * @s: the session that is to own the buffer
+ * @size: the buffer's size
+ *
+ * The session's buffers and bytes, and its uid's bytes (the buffer's size
+ * plus its kernel metadata, %OWNBUF_BUFFER_OVERHEAD). A buffer given away
+ * stops counting as one of its giver's buffers at once, but its bytes stay
+ * charged to the giver until it is taken (ownbuf_adopt_charge()).
+ *
+ * Return: 0, or -EDQUOT over session_max_buffers, session_max_bytes or
+ * user_max_bytes.
+ */
+int ownbuf_session_charge(struct ownbuf_session *s, u64 size)
+{
+	return ownbuf_charge_owner(s, size, true);
+}
+
+/**
  * ownbuf_bytes_uncharge() - a buffer's bytes stop counting against @s
  * @s: the session that owned or gave the buffer
  * @size: the buffer's size
+ * @user: and against its uid
  */
-void ownbuf_bytes_uncharge(struct ownbuf_session *s, u64 size)
+void ownbuf_bytes_uncharge(struct ownbuf_session *s, u64 size, bool user)
 {
 	atomic64_sub(size, &s->counters.bytes);
-	atomic64_sub(size + OWNBUF_BUFFER_OVERHEAD, &s->user->bytes);
+	if (user)
+		atomic64_sub(size + OWNBUF_BUFFER_OVERHEAD, &s->user->bytes);
 }
 
 /**
@@ -76,7 +89,41 @@ void ownbuf_bytes_uncharge(struct ownbuf_session *s, u64 size)
 void ownbuf_session_uncharge(struct ownbuf_session *s, u64 size)
 {
 	atomic64_dec(&s->counters.buffers);
-	ownbuf_bytes_uncharge(s, size);
+	ownbuf_bytes_uncharge(s, size, true);
+}
+
+/**
+ * ownbuf_adopt_charge() - count a buffer taken off a move ticket
+ * @s: the session taking it
+ * @size: the buffer's size
+ * @kin: who gave it, relative to @s
+ *
+ * The giver still carries the buffer's bytes (session and uid) until the
+ * take; what the giver and @s share is not charged twice: the taker's own
+ * ticket brings back only a buffer count, one of its uid's only the
+ * session's share.
+ *
+ * Return: 0 or -EDQUOT.
+ */
+int ownbuf_adopt_charge(struct ownbuf_session *s, u64 size, enum ownbuf_kin kin)
+{
+	if (kin == OWNBUF_KIN_SELF)
+		return ownbuf_charge(&s->counters.buffers, 1,
+				     READ_ONCE(s->dev->limits->session_max_buffers));
+	return ownbuf_charge_owner(s, size, kin == OWNBUF_KIN_OTHER);
+}
+
+/**
+ * ownbuf_adopt_uncharge() - undo ownbuf_adopt_charge()
+ * @s: the session
+ * @size: the buffer's size
+ * @kin: as given to ownbuf_adopt_charge()
+ */
+void ownbuf_adopt_uncharge(struct ownbuf_session *s, u64 size, enum ownbuf_kin kin)
+{
+	atomic64_dec(&s->counters.buffers);
+	if (kin != OWNBUF_KIN_SELF)
+		ownbuf_bytes_uncharge(s, size, kin == OWNBUF_KIN_OTHER);
 }
 
 /**

@@ -50,6 +50,7 @@ void ownbuf_device_destroy(struct ownbuf_device *dev)
 	WARN_ON(!list_empty(&dev->sessions));
 	WARN_ON(!xa_empty(&dev->buffers));
 	WARN_ON(atomic64_read(&dev->counters.bytes));
+	WARN_ON(atomic64_read(&dev->counters.tickets));
 	xa_destroy(&dev->buffers);
 	ida_destroy(&dev->tags);
 	xa_destroy(&dev->gen_floors);

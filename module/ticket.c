@@ -212,6 +212,9 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 		else
 			ownbuf_slot_free(s, index, OWNBUF_DEATH_MOVED);
 	}
+	/* No longer its buffer; its bytes count against it until taken. */
+	if (!ret)
+		atomic64_dec(&s->counters.buffers);
 	spin_unlock(&s->lock);
 
 	spin_lock(&dev->tickets_lock);
@@ -224,13 +227,17 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 		*ticket = t->value;
 	}
 	spin_unlock(&dev->tickets_lock);
-	if (ret) {
+	if (ret)
 		kfree(t);
-		return ret;
-	}
-	/* No longer its buffer; its bytes count against it until taken. */
-	atomic64_dec(&s->counters.buffers);
-	return 0;
+	return ret;
+}
+
+/* Who made @t, relative to @s. */
+static enum ownbuf_kin ownbuf_kin_of(struct ownbuf_session *s, struct ownbuf_ticket *t)
+{
+	if (t->maker == s)
+		return OWNBUF_KIN_SELF;
+	return t->maker->user == s->user ? OWNBUF_KIN_USER : OWNBUF_KIN_OTHER;
 }
 
 /* The request checks every ticket call starts with: EINVAL first. */
@@ -252,7 +259,7 @@ static int ownbuf_ticket_request(struct ownbuf_session *s, u64 value, u32 flags)
  * the quota charge.
  */
 static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u32 flags,
-			      u8 want, u64 *size, bool *own)
+			      u8 want, u64 *size, enum ownbuf_kin *kin)
 {
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_ticket *t;
@@ -272,36 +279,34 @@ static int ownbuf_ticket_peek(struct ownbuf_session *s, u64 value, u32 flags,
 	else if (t->kind == OWNBUF_TICKET_MOVE)
 		*size = t->buf->size;
 	if (!ret)
-		*own = t->maker == s;
+		*kin = ownbuf_kin_of(s, t);
 	spin_unlock(&dev->tickets_lock);
 	return ret;
 }
 
 /*
- * Unhash the ticket peeked at, if it is still there and unchanged (@own: it
- * is @s's own). A loan's buffer comes pinned in *@loan, or NULL when it died
+ * Unhash the ticket peeked at, if it is still there and unchanged (@kin:
+ * who made it, relative to @s). A loan's buffer comes pinned in *@loan, or NULL when it died
  * (the ticket is unhashed all the same: a loan of a dead buffer is over). A
  * moving buffer's bytes stop counting against its giver here, while the
  * giver is sure to be there.
  */
 static struct ownbuf_ticket *ownbuf_ticket_claim(struct ownbuf_session *s, u64 value,
-						 u8 kind, bool own, u64 size,
+						 u8 kind, enum ownbuf_kin kin, u64 size,
 						 struct ownbuf_buffer **loan)
 {
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_ticket *t;
-	bool mine;
 
 	spin_lock(&dev->tickets_lock);
 	t = ownbuf_ticket_find(dev, value);
-	mine = t && t->maker == s;
-	if (t && (t->kind != kind || mine != own ||
+	if (t && (t->kind != kind || ownbuf_kin_of(s, t) != kin ||
 		  (kind == OWNBUF_TICKET_MOVE && t->buf->size != size)))
 		t = NULL;
 	if (t && kind == OWNBUF_TICKET_LEND)
 		*loan = ownbuf_loan_pin(dev, t);
-	if (t && kind == OWNBUF_TICKET_MOVE && !own)
-		ownbuf_bytes_uncharge(t->maker, size);
+	if (t && kind == OWNBUF_TICKET_MOVE && kin != OWNBUF_KIN_SELF)
+		ownbuf_bytes_uncharge(t->maker, size, kin == OWNBUF_KIN_OTHER);
 	if (t)
 		ownbuf_ticket_unhash(dev, t);
 	spin_unlock(&dev->tickets_lock);
@@ -309,11 +314,10 @@ static struct ownbuf_ticket *ownbuf_ticket_claim(struct ownbuf_session *s, u64 v
 }
 
 /*
- * take and cancel of a move ticket: the buffer gets an owner handle in @s.
- * A ticket of @s's own (@own) still has its bytes charged to @s: only the
- * buffer count comes back.
+ * take and cancel of a move ticket: the buffer gets an owner handle in @s,
+ * and its charges move from its giver (@kin, ownbuf_adopt_charge()).
  */
-static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool own,
+static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, enum ownbuf_kin kin,
 			      u64 size, u64 *out)
 {
 	struct ownbuf_ticket *t;
@@ -322,15 +326,13 @@ static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool own,
 	int ret;
 
 	/* The quota first: EDQUOT comes before a table growth's ENOMEM. */
-	ret = own ? ownbuf_charge(&s->counters.buffers, 1,
-				  READ_ONCE(s->dev->limits->session_max_buffers)) :
-		    ownbuf_session_charge(s, size);
+	ret = ownbuf_adopt_charge(s, size, kin);
 	if (ret)
 		return ret;
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
 		goto uncharge;
-	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_MOVE, own, size, NULL);
+	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_MOVE, kin, size, NULL);
 	if (!t) {
 		ret = -ENOENT;
 		goto unreserve;
@@ -344,10 +346,7 @@ static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, bool own,
 unreserve:
 	ownbuf_slot_unreserve(s, index);
 uncharge:
-	if (own)
-		atomic64_dec(&s->counters.buffers);
-	else
-		ownbuf_session_uncharge(s, size);
+	ownbuf_adopt_uncharge(s, size, kin);
 	return ret;
 }
 
@@ -363,14 +362,14 @@ uncharge:
  */
 int ownbuf_take(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 {
-	bool own = false;
+	enum ownbuf_kin kin = OWNBUF_KIN_OTHER;
 	u64 size = 0;
 	int ret;
 
-	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_MOVE, &size, &own);
+	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_MOVE, &size, &kin);
 	if (ret)
 		return ret;
-	return ownbuf_adopt_moved(s, value, own, size, out);
+	return ownbuf_adopt_moved(s, value, kin, size, out);
 }
 
 /**
@@ -403,7 +402,7 @@ int ownbuf_cancel(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	if (t->kind == OWNBUF_TICKET_MOVE) {
 		size = t->buf->size;
 		spin_unlock(&dev->tickets_lock);
-		return ownbuf_adopt_moved(s, value, true, size, out);
+		return ownbuf_adopt_moved(s, value, OWNBUF_KIN_SELF, size, out);
 	}
 	/* A loan just ends; nothing to reserve. */
 	buf = ownbuf_loan_pin(dev, t);
@@ -490,19 +489,19 @@ int ownbuf_accept(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 {
 	struct ownbuf_buffer *buf;
 	struct ownbuf_ticket *t;
-	bool own = false;
+	enum ownbuf_kin kin = OWNBUF_KIN_OTHER;
 	u64 size = 0;
 	u32 index;
 	int ret;
 
-	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_LEND, &size, &own);
+	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_LEND, &size, &kin);
 	if (ret)
 		return ret;
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
 		return ret;
 	buf = NULL;
-	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_LEND, own, 0, &buf);
+	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_LEND, kin, 0, &buf);
 	if (!buf) {
 		/* Gone meanwhile: the loan died with its buffer. */
 		ownbuf_slot_unreserve(s, index);
@@ -542,7 +541,7 @@ void ownbuf_tickets_release_all(struct ownbuf_session *s)
 		list_del(&t->maker_node);
 		buf = t->buf;
 		if (t->kind == OWNBUF_TICKET_MOVE) {
-			ownbuf_bytes_uncharge(s, buf->size);
+			ownbuf_bytes_uncharge(s, buf->size, true);
 			ownbuf_state_kill(buf, true);
 			ownbuf_buffer_destroy(buf);
 		} else if (buf) {

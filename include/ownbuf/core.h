@@ -425,9 +425,18 @@ int ownbuf_state_kill(struct ownbuf_buffer *buf, bool revoke);
 int ownbuf_state_give(struct ownbuf_buffer *buf);
 int ownbuf_state_freeze(struct ownbuf_buffer *buf);
 bool ownbuf_buffer_dead(struct ownbuf_buffer *buf);
+/* Who gave a buffer on a move ticket, relative to who takes it. */
+enum ownbuf_kin {
+	OWNBUF_KIN_SELF,	/* the same session */
+	OWNBUF_KIN_USER,	/* another session of the same uid */
+	OWNBUF_KIN_OTHER,	/* another uid's */
+};
+
 int ownbuf_session_charge(struct ownbuf_session *s, u64 size);
 void ownbuf_session_uncharge(struct ownbuf_session *s, u64 size);
-void ownbuf_bytes_uncharge(struct ownbuf_session *s, u64 size);
+void ownbuf_bytes_uncharge(struct ownbuf_session *s, u64 size, bool user);
+int ownbuf_adopt_charge(struct ownbuf_session *s, u64 size, enum ownbuf_kin kin);
+void ownbuf_adopt_uncharge(struct ownbuf_session *s, u64 size, enum ownbuf_kin kin);
 
 /**
  * struct ownbuf_ref - a live handle resolved for one call

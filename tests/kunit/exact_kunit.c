@@ -273,7 +273,34 @@ static void ownbuf_bytes_in_flight_count_against_giver(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, ownbuf_create(a, 64, 0, &out));
 }
 
+/*
+ * A move between two sessions of one uid at its byte limit: the bytes stay
+ * the uid's throughout, so the take must not count them twice (found by a
+ * review of the per-user limits).
+ */
+static void ownbuf_take_within_one_uid_at_its_limit(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *a = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *b = ownbuf_kunit_session(test, kd);
+	u64 h, t, out;
+
+	kd->limits.user_max_bytes = 2 * (64 + OWNBUF_BUFFER_OVERHEAD);
+	h = ownbuf_kunit_create(test, a, 64);
+	ownbuf_kunit_create(test, b, 64);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(a, h, 0, &t));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_take(b, t, 0, &out));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&a->counters.bytes));
+	KUNIT_EXPECT_EQ(test, 128, atomic64_read(&b->counters.bytes));
+	KUNIT_EXPECT_EQ(test, 2 * (64 + OWNBUF_BUFFER_OVERHEAD), atomic64_read(&a->user->bytes));
+	/* And back: the uid is still exactly at its limit. */
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(b, out, 0, &t));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_take(a, t, 0, &h));
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_create(a, 1, 0, &out));
+}
+
 static struct kunit_case ownbuf_exact_cases[] = {
+	KUNIT_CASE(ownbuf_take_within_one_uid_at_its_limit),
 	KUNIT_CASE(ownbuf_user_limits),
 	KUNIT_CASE(ownbuf_bytes_in_flight_count_against_giver),
 	KUNIT_CASE(ownbuf_borrow_counted_under_the_handle_lock),
