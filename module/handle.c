@@ -33,42 +33,65 @@ u64 ownbuf_handle_make(const struct ownbuf_session *s, u32 index, u32 gen)
 }
 
 /*
- * Double the table. Called and returns with s->lock held, drops it to
- * allocate; the caller re-checks for a free slot afterwards.
+ * Add a chunk of slots. Called and returns with s->lock held, drops it to
+ * allocate. Growers take turns under s->grow_lock, so the directory read
+ * without s->lock is not replaced meanwhile, and the one copy growth makes
+ * (of chunk pointers, when the directory is full; never of slots) is done
+ * with no spinlock held. The caller looks for a free slot again afterwards.
  */
 static int ownbuf_table_grow(struct ownbuf_session *s)
 	__must_hold(&s->lock)
 {
-	u32 old_nr = s->nr_slots;
-	u32 new_nr = old_nr ? old_nr * 2 : 16;
-	struct ownbuf_slot *new, *old;
-
-	if (old_nr > OWNBUF_INDEX_MAX)
-		return -EDQUOT;
-	new_nr = min_t(u32, new_nr, OWNBUF_INDEX_MAX + 1);
+	struct ownbuf_slot **dir = NULL, **old = NULL;
+	struct ownbuf_slot *chunk;
+	u32 nr, cap;
+	bool grown;
+	int ret = 0;
 
 	spin_unlock(&s->lock);
-	new = kvcalloc(new_nr, sizeof(*new), OWNBUF_GFP);
+	mutex_lock(&s->grow_lock);
 	spin_lock(&s->lock);
-	if (!new)
-		/* Not an error if another thread grew it meanwhile. */
-		return s->nr_slots != old_nr ? 0 : -ENOMEM;
-	if (s->nr_slots != old_nr) {
-		/* Another thread grew it meanwhile. */
-		spin_unlock(&s->lock);
-		kvfree(new);
-		spin_lock(&s->lock);
-		return 0;
+	/* Another thread grew the table or freed a slot meanwhile. */
+	grown = s->free_head || s->used < s->nr_slots;
+	spin_unlock(&s->lock);
+	nr = s->nr_slots >> OWNBUF_CHUNK_SHIFT;
+	cap = s->dir_cap;
+	if (grown)
+		goto out;
+	if (s->nr_slots > OWNBUF_INDEX_MAX) {
+		ret = -EDQUOT;
+		goto out;
 	}
-	old = s->slots;
-	if (old_nr)
-		memcpy(new, old, old_nr * sizeof(*new));
-	s->slots = new;
-	s->nr_slots = new_nr;
-	spin_unlock(&s->lock);
-	kvfree(old);
+	chunk = kcalloc(OWNBUF_CHUNK_SLOTS, sizeof(*chunk), OWNBUF_GFP);
+	if (!chunk) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (nr == cap) {
+		cap = cap ? cap * 2 : 1;
+		dir = kmalloc_array(cap, sizeof(*dir), OWNBUF_GFP);
+		if (!dir) {
+			kfree(chunk);
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (nr)
+			memcpy(dir, s->chunks, nr * sizeof(*dir));
+	}
 	spin_lock(&s->lock);
-	return 0;
+	if (dir) {
+		old = s->chunks;
+		s->chunks = dir;
+		s->dir_cap = cap;
+	}
+	s->chunks[nr] = chunk;
+	s->nr_slots += OWNBUF_CHUNK_SLOTS;
+	spin_unlock(&s->lock);
+	kfree(old);
+out:
+	mutex_unlock(&s->grow_lock);
+	spin_lock(&s->lock);
+	return ret;
 }
 
 /**
@@ -110,13 +133,13 @@ int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index)
 		}
 		if (s->free_head) {
 			*index = s->free_head - 1;
-			slot = &s->slots[*index];
+			slot = ownbuf_slot(s, *index);
 			s->free_head = slot->next_free;
 			break;
 		}
 		if (s->used < s->nr_slots) {
 			*index = s->used++;
-			slot = &s->slots[*index];
+			slot = ownbuf_slot(s, *index);
 			/* Above every generation this tag's closed sessions used. */
 			slot->gen = s->gen_floor;
 			break;
@@ -144,7 +167,7 @@ void ownbuf_slot_unreserve(struct ownbuf_session *s, u32 index)
 	struct ownbuf_slot *slot;
 
 	spin_lock(&s->lock);
-	slot = &s->slots[index];
+	slot = ownbuf_slot(s, index);
 	WARN_ON_ONCE(slot->kind != OWNBUF_SLOT_RESERVED);
 	/* No handle of this generation escaped: it may be issued again. */
 	slot->gen--;
@@ -170,7 +193,7 @@ u64 ownbuf_slot_publish_owner(struct ownbuf_session *s, u32 index,
 	u64 handle;
 
 	spin_lock(&s->lock);
-	slot = &s->slots[index];
+	slot = ownbuf_slot(s, index);
 	slot->buf = buf;
 	slot->kind = OWNBUF_SLOT_OWNER;
 	handle = ownbuf_handle_make(s, index, slot->gen);
@@ -215,7 +238,7 @@ u64 ownbuf_slot_publish_borrow_locked(struct ownbuf_session *s, u32 index,
 	u64 handle;
 
 	lockdep_assert_held(&s->lock);
-	slot = &s->slots[index];
+	slot = ownbuf_slot(s, index);
 	slot->id = buf->id;
 	slot->serial = buf->serial;
 	slot->mode = mode;
@@ -243,7 +266,7 @@ u64 ownbuf_slot_publish_borrow_locked(struct ownbuf_session *s, u32 index,
  */
 void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why)
 {
-	struct ownbuf_slot *slot = &s->slots[index];
+	struct ownbuf_slot *slot = ownbuf_slot(s, index);
 
 	lockdep_assert_held(&s->lock);
 	/* The device count is the caller's: ownbuf_borrow_handle_end(). */
@@ -286,7 +309,7 @@ int ownbuf_slot_find(struct ownbuf_session *s, u64 handle, u32 *index,
 		return -EBADF;
 	/* The index comes from userspace: no speculative load past the table. */
 	idx = array_index_nospec(idx, s->used);
-	slot = &s->slots[idx];
+	slot = ownbuf_slot(s, idx);
 	*index = idx;
 	if (gen > slot->gen)
 		return -EBADF;

@@ -76,7 +76,7 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 	ret = ownbuf_slot_find(s, handle, index, &death);
 	if (ret)
 		return ownbuf_refuse_stale(s, ret, death, freeing);
-	slot = &s->slots[*index];
+	slot = ownbuf_slot(s, *index);
 	if (slot->kind == kind)
 		return 0;
 	if (slot->kind == OWNBUF_SLOT_BORROW) {
@@ -115,7 +115,7 @@ static int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
 	ret = ownbuf_slot_find(s, handle, &ref->index, &death);
 	if (ret)
 		return ownbuf_refuse_stale(s, ret, death, false);
-	slot = &s->slots[ref->index];
+	slot = ownbuf_slot(s, ref->index);
 	if (slot->kind == OWNBUF_SLOT_OWNER) {
 		ref->owner = true;
 		ref->mode = 0;
@@ -186,7 +186,7 @@ int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *
 	ret = ownbuf_slot_find(s, handle, &index, &death);
 	if (!ret) {
 		/* Same generation, same object; checked all the same. */
-		slot = &s->slots[index];
+		slot = ownbuf_slot(s, index);
 		if (ref->owner ? slot->buf != ref->buf : slot->serial != ref->buf->serial)
 			ret = -ESTALE;
 	}
@@ -309,7 +309,7 @@ int ownbuf_drop(struct ownbuf_session *s, u64 handle, u32 flags)
 		spin_unlock(&s->lock);
 		return ret;
 	}
-	buf = s->slots[index].buf;
+	buf = ownbuf_slot(s, index)->buf;
 	ret = ownbuf_state_kill(buf, flags & OWNBUF_DROP_REVOKE);
 	if (ret) {
 		spin_unlock(&s->lock);
@@ -542,7 +542,7 @@ int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 		spin_unlock(&s->lock);
 		return ret;
 	}
-	slot = &s->slots[index];
+	slot = ownbuf_slot(s, index);
 	mode = slot->mode;
 	buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
 	if (buf && ownbuf_buffer_dead(buf)) {
@@ -569,7 +569,7 @@ int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
  */
 void ownbuf_release_on_close(struct ownbuf_session *s, u32 index)
 {
-	struct ownbuf_slot *slot = &s->slots[index];
+	struct ownbuf_slot *slot = ownbuf_slot(s, index);
 	struct ownbuf_buffer *buf;
 
 	buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
@@ -662,7 +662,7 @@ int ownbuf_freeze(struct ownbuf_session *s, u64 handle, u32 flags)
 	spin_lock(&s->lock);
 	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, false, &index);
 	if (!ret)
-		ret = ownbuf_state_freeze(s->slots[index].buf);
+		ret = ownbuf_state_freeze(ownbuf_slot(s, index)->buf);
 	spin_unlock(&s->lock);
 	if (ret == -EBUSY)
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);

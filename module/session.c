@@ -57,7 +57,7 @@ static void ownbuf_tag_free(struct ownbuf_session *s)
 	u32 i;
 
 	for (i = 0; i < s->used; i++)
-		floor = max(floor, s->slots[i].gen);
+		floor = max(floor, ownbuf_slot(s, i)->gen);
 	/* The entry exists (ownbuf_tag_alloc()): replacing it allocates nothing. */
 	xa_store(&s->dev->gen_floors, s->tag, xa_mk_value(floor), GFP_NOWAIT);
 	if (floor < OWNBUF_TAG_GEN_LIMIT)
@@ -128,6 +128,7 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 		return ERR_PTR(-ENOMEM);
 	s->dev = dev;
 	spin_lock_init(&s->lock);
+	mutex_init(&s->grow_lock);
 	INIT_LIST_HEAD(&s->tickets);
 	s->pid = task_tgid_nr(current);
 	get_task_comm(s->comm, current);
@@ -171,9 +172,9 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 
 	for (i = 0; i < s->used; i++) {
 		spin_lock(&s->lock);
-		switch (s->slots[i].kind) {
+		switch (ownbuf_slot(s, i)->kind) {
 		case OWNBUF_SLOT_OWNER:
-			buf = s->slots[i].buf;
+			buf = ownbuf_slot(s, i)->buf;
 			ownbuf_state_kill(buf, true);
 			ownbuf_slot_free(s, i, OWNBUF_DEATH_FREED);
 			spin_unlock(&s->lock);
@@ -195,7 +196,10 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 		atomic64_dec(&dev->counters.sessions);
 	}
 
-	kvfree(s->slots);
+	for (i = 0; i < s->nr_slots >> OWNBUF_CHUNK_SHIFT; i++)
+		kfree(s->chunks[i]);
+	kfree(s->chunks);
+	mutex_destroy(&s->grow_lock);
 	kfree(s);
 }
 
@@ -221,7 +225,7 @@ void ownbuf_session_reap(struct ownbuf_session *s)
 		return;
 	spin_lock(&s->lock);
 	for (i = 0; i < s->used; i++) {
-		slot = &s->slots[i];
+		slot = ownbuf_slot(s, i);
 		if (slot->kind != OWNBUF_SLOT_BORROW)
 			continue;
 		buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
@@ -349,7 +353,7 @@ void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
 		seq_putc(m, '\n');
 		spin_lock(&s->lock);
 		for (i = 0; i < s->used; i++) {
-			slot = &s->slots[i];
+			slot = ownbuf_slot(s, i);
 			if (slot->kind == OWNBUF_SLOT_OWNER) {
 				seq_printf(m, "owner session=%u handle=0x%016llx gen=%u buffer=%llu size=%zu",
 					   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,

@@ -183,7 +183,7 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 	/* Judged first, in the contract's order; ENOMEM comes last. */
 	spin_lock(&s->lock);
 	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, false, &index);
-	if (!ret && atomic_long_read(&s->slots[index].buf->state) & OWNBUF_ST_BORROWED)
+	if (!ret && atomic_long_read(&ownbuf_slot(s, index)->buf->state) & OWNBUF_ST_BORROWED)
 		ret = -EBUSY;
 	spin_unlock(&s->lock);
 	if (!ret)
@@ -205,7 +205,7 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 	spin_lock(&s->lock);
 	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_OWNER, false, &index);
 	if (!ret) {
-		buf = s->slots[index].buf;
+		buf = ownbuf_slot(s, index)->buf;
 		ret = ownbuf_state_give(buf);
 		if (ret)
 			ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);

@@ -15,6 +15,8 @@
  *     -> ownbuf_device.tickets_lock (the graph walks the tickets)
  *   ownbuf_buffer.data_lock (rwsem, held across the copy of a read/write)
  *     -> ownbuf_session.lock (the handle is checked again under it)
+ *   ownbuf_session.grow_lock (mutex, growth of the handle table)
+ *     -> ownbuf_session.lock
  *
  * ownbuf_session.lock (spinlock, handle table) and ownbuf_device.tickets_lock
  * (spinlock, tickets and loans) are never held together. Under either, the
@@ -295,9 +297,12 @@ struct ownbuf_slot {
 /**
  * struct ownbuf_session - one open file description: the owner
  * @dev: its device
- * @lock: protects @slots, @nr_slots, @used, @free_head, @live
- * @slots: handle table, grown by doubling
- * @nr_slots: entries allocated in @slots
+ * @lock: protects @chunks, @nr_slots, @used, @free_head, @live and the slots
+ * @grow_lock: serializes growth of the table (taken before @lock)
+ * @chunks: the handle table: a directory of chunks of %OWNBUF_CHUNK_SLOTS
+ *	slots; chunks never move, so growing the table copies no slot
+ * @dir_cap: entries allocated in @chunks
+ * @nr_slots: slots in all the chunks
  * @used: entries ever handed out (the high-water mark)
  * @free_head: first free index + 1 (0: none)
  * @live: live handles
@@ -314,8 +319,10 @@ struct ownbuf_slot {
  */
 struct ownbuf_session {
 	struct ownbuf_device *dev;
-	spinlock_t lock;		/* the handle table: @slots .. @live */
-	struct ownbuf_slot *slots;
+	spinlock_t lock;		/* the handle table: @chunks .. @live */
+	struct mutex grow_lock;		/* growth of @chunks */
+	struct ownbuf_slot **chunks;
+	u32 dir_cap;
 	u32 nr_slots;
 	u32 used;
 	u32 free_head;
@@ -330,6 +337,22 @@ struct ownbuf_session {
 	struct list_head node;
 	struct ownbuf_counters counters;
 };
+
+/* Slots per chunk of a handle table: 4 KiB of them. */
+#define OWNBUF_CHUNK_SHIFT	7
+#define OWNBUF_CHUNK_SLOTS	BIT(OWNBUF_CHUNK_SHIFT)
+
+/**
+ * ownbuf_slot() - a slot of a session's handle table
+ * @s: session, its lock held
+ * @index: below @s->nr_slots
+ *
+ * Return: the slot; its address never changes while the session lives.
+ */
+static inline struct ownbuf_slot *ownbuf_slot(const struct ownbuf_session *s, u32 index)
+{
+	return &s->chunks[index >> OWNBUF_CHUNK_SHIFT][index & (OWNBUF_CHUNK_SLOTS - 1)];
+}
 
 enum ownbuf_ticket_kind {
 	OWNBUF_TICKET_MOVE = 1,

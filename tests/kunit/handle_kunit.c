@@ -72,7 +72,7 @@ static void ownbuf_slot_free_retires_at_gen_max(struct kunit *test)
 	index = h & OWNBUF_INDEX_MAX;
 	/* Age the slot to one below the wrap, as 2^24 reuses would. */
 	spin_lock(&s->lock);
-	s->slots[index].gen = OWNBUF_GEN_MAX - 1;
+	ownbuf_slot(s, index)->gen = OWNBUF_GEN_MAX - 1;
 	spin_unlock(&s->lock);
 
 	h = ownbuf_kunit_create(test, s, 8);
@@ -121,12 +121,12 @@ static void ownbuf_slot_unreserve_restores_generation(struct kunit *test)
 	u32 gen;
 
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_slot_reserve(s, &index));
-	gen = s->slots[index].gen;
+	gen = ownbuf_slot(s, index)->gen;
 	ownbuf_slot_unreserve(s, index);
 	KUNIT_EXPECT_EQ(test, s->live, 0U);
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_slot_reserve(s, &again));
 	KUNIT_EXPECT_EQ(test, index, again);
-	KUNIT_EXPECT_EQ(test, gen, s->slots[again].gen);
+	KUNIT_EXPECT_EQ(test, gen, ownbuf_slot(s, again)->gen);
 	ownbuf_slot_unreserve(s, again);
 }
 
@@ -143,7 +143,30 @@ static void ownbuf_handle_make_layout(struct kunit *test)
 	KUNIT_EXPECT_NE(test, s->tag, 0);
 }
 
+/*
+ * Growing the table moves no slot (review finding 10: growth copied the
+ * whole table under the session's spinlock): a slot keeps its address
+ * however many handles come after it.
+ */
+static void ownbuf_table_growth_moves_no_slot(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 first = ownbuf_kunit_create(test, s, 8);
+	struct ownbuf_slot *slot = ownbuf_slot(s, first & OWNBUF_INDEX_MAX);
+	u32 before = s->nr_slots;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		ownbuf_kunit_create(test, s, 8);
+	KUNIT_EXPECT_GT(test, s->nr_slots, before);
+	/* An assertion: a moved slot's old address is freed memory. */
+	KUNIT_ASSERT_PTR_EQ(test, slot, ownbuf_slot(s, first & OWNBUF_INDEX_MAX));
+	KUNIT_EXPECT_EQ(test, slot->kind, OWNBUF_SLOT_OWNER);
+}
+
 static struct kunit_case ownbuf_handle_cases[] = {
+	KUNIT_CASE(ownbuf_table_growth_moves_no_slot),
 	KUNIT_CASE(ownbuf_slot_find_stale_after_reuse),
 	KUNIT_CASE(ownbuf_slot_find_never_given_ebadf),
 	KUNIT_CASE(ownbuf_slot_free_retires_at_gen_max),
