@@ -116,12 +116,13 @@ static int ownbuf_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ownbuf_stats);
 
-static int ownbuf_graph_show(struct seq_file *m, void *unused)
-{
-	ownbuf_show_graph(m, m->private);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(ownbuf_graph);
+static const struct file_operations ownbuf_graph_fops = {
+	.owner = THIS_MODULE,
+	.open = ownbuf_graph_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
 static int __init ownbuf_init(void)
 {

@@ -327,63 +327,167 @@ static bool ownbuf_borrow_alive(struct ownbuf_device *dev, struct ownbuf_slot *s
 	return alive;
 }
 
+/*
+ * The graph is read in units: a session's line with the first chunk of its
+ * handle table, each further chunk, then each session's tickets. The
+ * session list is held for one read() (seq_file's start to stop), a
+ * session's lock for one chunk only, so no lock is held across the whole
+ * device, and an output larger than seq_file's buffer redoes one unit, not
+ * the whole walk.
+ */
+struct ownbuf_graph_iter {
+	struct ownbuf_device *dev;
+	struct ownbuf_session *s;
+	u32 chunk;
+	bool tickets;
+};
+
+static u32 ownbuf_graph_chunks(struct ownbuf_session *s)
+{
+	return max(1U, DIV_ROUND_UP(READ_ONCE(s->used), OWNBUF_CHUNK_SLOTS));
+}
+
+/* The unit after @it's, or NULL at the end. */
+static void *ownbuf_graph_step(struct ownbuf_graph_iter *it)
+{
+	struct list_head *sessions = &it->dev->sessions;
+
+	if (!it->tickets && ++it->chunk < ownbuf_graph_chunks(it->s))
+		return it;
+	it->chunk = 0;
+	if (!list_is_last(&it->s->node, sessions)) {
+		it->s = list_next_entry(it->s, node);
+		return it;
+	}
+	if (it->tickets)
+		return NULL;
+	it->tickets = true;
+	it->s = list_first_entry(sessions, struct ownbuf_session, node);
+	return it;
+}
+
+/* Takes the session list's mutex, which ownbuf_graph_stop() gives back. */
+static void *ownbuf_graph_start(struct seq_file *m, loff_t *pos)
+{
+	struct ownbuf_graph_iter *it = m->private;
+	loff_t n;
+
+	mutex_lock(&it->dev->sessions_lock);
+	if (list_empty(&it->dev->sessions))
+		return NULL;
+	it->s = list_first_entry(&it->dev->sessions, struct ownbuf_session, node);
+	it->chunk = 0;
+	it->tickets = false;
+	for (n = 0; n < *pos; n++)
+		if (!ownbuf_graph_step(it))
+			return NULL;
+	return it;
+}
+
+static void *ownbuf_graph_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return ownbuf_graph_step(v);
+}
+
+static void ownbuf_graph_stop(struct seq_file *m, void *v)
+{
+	struct ownbuf_graph_iter *it = m->private;
+
+	mutex_unlock(&it->dev->sessions_lock);
+}
+
+static void ownbuf_graph_show_slots(struct seq_file *m, struct ownbuf_session *s, u32 chunk)
+{
+	struct ownbuf_slot *slot;
+	u32 i, end;
+
+	if (!chunk) {
+		seq_printf(m, "session tag=%u pid=%d comm=", s->tag, s->pid);
+		ownbuf_show_comm(m, s);
+		seq_putc(m, '\n');
+	}
+	spin_lock(&s->lock);
+	end = min(s->used, (chunk + 1) * OWNBUF_CHUNK_SLOTS);
+	for (i = chunk * OWNBUF_CHUNK_SLOTS; i < end; i++) {
+		slot = ownbuf_slot(s, i);
+		if (slot->kind == OWNBUF_SLOT_OWNER) {
+			seq_printf(m, "owner session=%u handle=0x%016llx gen=%u buffer=%llu size=%zu",
+				   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
+				   slot->buf->serial, slot->buf->size);
+			ownbuf_show_state(m, atomic_long_read(&slot->buf->state));
+		} else if (slot->kind == OWNBUF_SLOT_BORROW &&
+			   ownbuf_borrow_alive(s->dev, slot)) {
+			seq_printf(m, "borrow session=%u handle=0x%016llx gen=%u buffer=%llu mode=%s\n",
+				   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
+				   slot->serial, ownbuf_mode_str(slot->mode));
+		}
+	}
+	spin_unlock(&s->lock);
+}
+
+/*
+ * Under tickets_lock, every ticket on a maker's list has its buffer there;
+ * a move a give is still making (kind 0) is nobody's yet.
+ */
+static void ownbuf_graph_show_tickets(struct seq_file *m, struct ownbuf_session *s)
+{
+	struct ownbuf_ticket *t;
+
+	spin_lock(&s->dev->tickets_lock);
+	list_for_each_entry(t, &s->tickets, maker_node) {
+		if (t->kind == OWNBUF_TICKET_MOVE)
+			seq_printf(m, "ticket kind=move maker=%u buffer=%llu mode=- size=%zu\n",
+				   s->tag, t->buf->serial, t->buf->size);
+		else if (t->kind == OWNBUF_TICKET_LEND)
+			seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=%zu\n",
+				   s->tag, t->buf->serial, ownbuf_mode_str(t->mode),
+				   t->buf->size);
+	}
+	spin_unlock(&s->dev->tickets_lock);
+}
+
+static int ownbuf_graph_show(struct seq_file *m, void *v)
+{
+	struct ownbuf_graph_iter *it = v;
+
+	if (it->tickets)
+		ownbuf_graph_show_tickets(m, it->s);
+	else
+		ownbuf_graph_show_slots(m, it->s, it->chunk);
+	return 0;
+}
+
+static const struct seq_operations ownbuf_graph_seq_ops = {
+	.start = ownbuf_graph_start,
+	.next = ownbuf_graph_next,
+	.stop = ownbuf_graph_stop,
+	.show = ownbuf_graph_show,
+};
+
 /**
- * ownbuf_show_graph() - who owns what and who borrows it, for debugfs
- * @m: the seq_file of ownbuf/graph
- * @dev: the device
+ * ownbuf_graph_open() - open debugfs ownbuf/graph: who owns what and who
+ * borrows it
+ * @inode: the debugfs inode; its private data is the device
+ * @file: the file
  *
  * One record per line, key=value: sessions, the owner and borrow handles
  * in each, then tickets in flight. Buffers are named by their serial and
  * sessions by their tag, never by a kernel pointer; ticket values are
  * secrets (whoever knows one may take it) and are never shown. A read
  * changes nothing: borrows revoked since their session's last call are
- * left as they are, and not shown.
+ * left as they are, and not shown. Sessions that open or close between two
+ * read() calls may be seen in part, as with any file read in pieces.
+ *
+ * Return: 0 or -ENOMEM.
  */
-void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev)
+int ownbuf_graph_open(struct inode *inode, struct file *file)
 {
-	struct ownbuf_ticket *t;
-	struct ownbuf_session *s;
-	struct ownbuf_slot *slot;
-	u32 i;
+	struct ownbuf_graph_iter *it;
 
-	guard(mutex)(&dev->sessions_lock);
-	list_for_each_entry(s, &dev->sessions, node) {
-		seq_printf(m, "session tag=%u pid=%d comm=", s->tag, s->pid);
-		ownbuf_show_comm(m, s);
-		seq_putc(m, '\n');
-		spin_lock(&s->lock);
-		for (i = 0; i < s->used; i++) {
-			slot = ownbuf_slot(s, i);
-			if (slot->kind == OWNBUF_SLOT_OWNER) {
-				seq_printf(m, "owner session=%u handle=0x%016llx gen=%u buffer=%llu size=%zu",
-					   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
-					   slot->buf->serial, slot->buf->size);
-				ownbuf_show_state(m, atomic_long_read(&slot->buf->state));
-			} else if (slot->kind == OWNBUF_SLOT_BORROW &&
-				   ownbuf_borrow_alive(s->dev, slot)) {
-				seq_printf(m, "borrow session=%u handle=0x%016llx gen=%u buffer=%llu mode=%s\n",
-					   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
-					   slot->serial, ownbuf_mode_str(slot->mode));
-			}
-		}
-		spin_unlock(&s->lock);
-	}
-
-	/*
-	 * Under tickets_lock, every ticket on a maker's list has its buffer
-	 * there; a move a give is still making (kind 0) is nobody's yet.
-	 */
-	list_for_each_entry(s, &dev->sessions, node) {
-		spin_lock(&dev->tickets_lock);
-		list_for_each_entry(t, &s->tickets, maker_node) {
-			if (t->kind == OWNBUF_TICKET_MOVE)
-				seq_printf(m, "ticket kind=move maker=%u buffer=%llu mode=- size=%zu\n",
-					   s->tag, t->buf->serial, t->buf->size);
-			else if (t->kind == OWNBUF_TICKET_LEND)
-				seq_printf(m, "ticket kind=lend maker=%u buffer=%llu mode=%s size=%zu\n",
-					   s->tag, t->buf->serial, ownbuf_mode_str(t->mode),
-					   t->buf->size);
-		}
-		spin_unlock(&dev->tickets_lock);
-	}
+	it = __seq_open_private(file, &ownbuf_graph_seq_ops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->dev = inode->i_private;
+	return 0;
 }

@@ -414,7 +414,9 @@ void ownbuf_session_destroy(struct ownbuf_session *s);
 void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out);
 void ownbuf_session_reap(struct ownbuf_session *s);
 struct seq_file;
-void ownbuf_show_graph(struct seq_file *m, struct ownbuf_device *dev);
+struct inode;
+struct file;
+int ownbuf_graph_open(struct inode *inode, struct file *file);
 void ownbuf_show_comm(struct seq_file *m, struct ownbuf_session *s);
 
 /* handle.c: the session's handle table */

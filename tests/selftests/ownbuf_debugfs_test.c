@@ -144,4 +144,43 @@ TEST_F(dbg, reading_changes_nothing)
 	test_err_read(ESTALE, self->fd, b, 0, 1, &h2);
 }
 
+/* Count the lines of @text that start with @word. */
+static int count_lines(const char *text, const char *word)
+{
+	const char *line = text;
+	int n = 0;
+
+	while (line && *line) {
+		n += !strncmp(line, word, strlen(word));
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return n;
+}
+
+/*
+ * A graph far larger than one read's buffer (thousands of handles, many
+ * chunks of the handle table) comes out whole: every handle once.
+ */
+TEST_F(dbg, large_graph_whole)
+{
+	const int n = 3000;
+	char *before, *after;
+	int i, owners;
+
+	before = slurp(OB_DEBUGFS "graph");
+	ASSERT_TRUE(!!before);
+	owners = count_lines(before, "owner ");
+	for (i = 0; i < n; i++)
+		test_create(self->fd, 16, NULL);
+	after = slurp(OB_DEBUGFS "graph");
+	ASSERT_TRUE(!!after);
+	EXPECT_EQ(owners + n, count_lines(after, "owner "));
+	/* Every session (this one included) once, no more. */
+	EXPECT_EQ(count_lines(before, "session tag="), count_lines(after, "session tag="));
+	free(before);
+	free(after);
+}
+
 TEST_HARNESS_MAIN
