@@ -62,18 +62,20 @@ static int ownbuf_table_grow(struct ownbuf_session *s)
 		ret = -EDQUOT;
 		goto out;
 	}
-	chunk = kcalloc(OWNBUF_CHUNK_SLOTS, sizeof(*chunk), OWNBUF_GFP);
-	if (!chunk) {
-		ret = -ENOMEM;
+	/* Handle tables are kernel memory of their uid's too. */
+	ret = ownbuf_charge(&s->user->bytes, OWNBUF_CHUNK_BYTES,
+			    READ_ONCE(s->dev->limits->user_max_bytes));
+	if (ret)
 		goto out;
-	}
+	chunk = kcalloc(OWNBUF_CHUNK_SLOTS, sizeof(*chunk), OWNBUF_GFP);
+	if (!chunk)
+		goto nomem;
 	if (nr == cap) {
 		cap = cap ? cap * 2 : 1;
 		dir = kmalloc_array(cap, sizeof(*dir), OWNBUF_GFP);
 		if (!dir) {
 			kfree(chunk);
-			ret = -ENOMEM;
-			goto out;
+			goto nomem;
 		}
 		if (nr)
 			memcpy(dir, s->chunks, nr * sizeof(*dir));
@@ -88,6 +90,10 @@ static int ownbuf_table_grow(struct ownbuf_session *s)
 	s->nr_slots += OWNBUF_CHUNK_SLOTS;
 	spin_unlock(&s->lock);
 	kfree(old);
+	goto out;
+nomem:
+	atomic64_sub(OWNBUF_CHUNK_BYTES, &s->user->bytes);
+	ret = -ENOMEM;
 out:
 	mutex_unlock(&s->grow_lock);
 	spin_lock(&s->lock);

@@ -44,7 +44,7 @@ MODULE_PARM_DESC(device_max_bytes, "Bytes in all buffers of the device; EDQUOT a
 module_param_named(user_max_sessions, ownbuf_limits.user_max_sessions, ullong, 0644);
 MODULE_PARM_DESC(user_max_sessions, "Sessions one uid may have open; EMFILE above (default 1024)");
 module_param_named(user_max_bytes, ownbuf_limits.user_max_bytes, ullong, 0644);
-MODULE_PARM_DESC(user_max_bytes, "Bytes one uid's buffers may take, each counted with 256 bytes of metadata, in flight included; EDQUOT above (default 512 MiB)");
+MODULE_PARM_DESC(user_max_bytes, "Bytes one uid's buffers may take, each counted with 256 bytes of metadata, in flight included, and its handle tables; EDQUOT above (default 512 MiB)");
 module_param_named(user_max_tickets, ownbuf_limits.user_max_tickets, ullong, 0644);
 MODULE_PARM_DESC(user_max_tickets, "Untaken tickets one uid's sessions may have made; EDQUOT above (default 4096)");
 

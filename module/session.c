@@ -188,6 +188,8 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 		spin_unlock(&s->lock);
 	}
 	WARN_ON(s->live);
+	atomic64_sub((u64)(s->nr_slots >> OWNBUF_CHUNK_SHIFT) * OWNBUF_CHUNK_BYTES,
+		     &s->user->bytes);
 
 	scoped_guard(mutex, &dev->sessions_lock) {
 		list_del(&s->node);

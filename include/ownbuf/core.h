@@ -98,7 +98,8 @@
  * @device_max_bytes: bytes in all buffers of the device, in flight included
  * @user_max_sessions: sessions one uid may have open (EMFILE above)
  * @user_max_bytes: what one uid's buffers may take, each counted as its
- *	size plus %OWNBUF_BUFFER_OVERHEAD of kernel metadata, in flight included
+ *	size plus %OWNBUF_BUFFER_OVERHEAD of kernel metadata, in flight
+ *	included, and its sessions' handle tables
  * @user_max_tickets: untaken tickets one uid's sessions may have made
  */
 struct ownbuf_limits {
@@ -115,8 +116,8 @@ struct ownbuf_limits {
 
 /*
  * Kernel memory a buffer costs beside its bytes, charged against its user's
- * byte limit: the struct (128 bytes), its id in the device's table and its
- * handle slot, rounded up.
+ * byte limit: the struct (128 bytes) and its id in the device's table,
+ * rounded up. Handle tables are charged by the chunk (%OWNBUF_CHUNK_BYTES).
  */
 #define OWNBUF_BUFFER_OVERHEAD	256
 
@@ -125,7 +126,8 @@ struct ownbuf_limits {
  * @uid: the uid
  * @sessions: its open sessions (&ownbuf_device.sessions_lock); the struct
  *	lives while there is one
- * @bytes: its buffers' sizes plus their overhead, in flight included
+ * @bytes: its buffers' sizes plus their overhead, in flight included, and
+ *	its sessions' handle tables
  * @tickets: untaken tickets its sessions made
  */
 struct ownbuf_user {
@@ -341,6 +343,7 @@ struct ownbuf_session {
 /* Slots per chunk of a handle table: 4 KiB of them. */
 #define OWNBUF_CHUNK_SHIFT	7
 #define OWNBUF_CHUNK_SLOTS	BIT(OWNBUF_CHUNK_SHIFT)
+#define OWNBUF_CHUNK_BYTES	(OWNBUF_CHUNK_SLOTS * sizeof(struct ownbuf_slot))
 
 /**
  * ownbuf_slot() - a slot of a session's handle table

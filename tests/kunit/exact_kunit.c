@@ -228,8 +228,8 @@ static void ownbuf_user_limits(struct kunit *test)
 	if (!IS_ERR(c))
 		ownbuf_session_destroy(c);
 
-	/* Ten 1-byte buffers fit; the eleventh's metadata does not. */
-	kd->limits.user_max_bytes = 10 * (1 + OWNBUF_BUFFER_OVERHEAD);
+	/* Ten 1-byte buffers and a table chunk per session fit; no more. */
+	kd->limits.user_max_bytes = 2 * OWNBUF_CHUNK_BYTES + 10 * (1 + OWNBUF_BUFFER_OVERHEAD);
 	for (i = 0; i < 10; i++)
 		ownbuf_kunit_create(test, i % 2 ? a : b, 1);
 	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_create(a, 1, 0, &h));
@@ -285,21 +285,44 @@ static void ownbuf_take_within_one_uid_at_its_limit(struct kunit *test)
 	struct ownbuf_session *b = ownbuf_kunit_session(test, kd);
 	u64 h, t, out;
 
-	kd->limits.user_max_bytes = 2 * (64 + OWNBUF_BUFFER_OVERHEAD);
+	kd->limits.user_max_bytes = 2 * (OWNBUF_CHUNK_BYTES + 64 + OWNBUF_BUFFER_OVERHEAD);
 	h = ownbuf_kunit_create(test, a, 64);
 	ownbuf_kunit_create(test, b, 64);
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(a, h, 0, &t));
 	KUNIT_EXPECT_EQ(test, 0, ownbuf_take(b, t, 0, &out));
 	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&a->counters.bytes));
 	KUNIT_EXPECT_EQ(test, 128, atomic64_read(&b->counters.bytes));
-	KUNIT_EXPECT_EQ(test, 2 * (64 + OWNBUF_BUFFER_OVERHEAD), atomic64_read(&a->user->bytes));
+	KUNIT_EXPECT_EQ(test, 2 * (OWNBUF_CHUNK_BYTES + 64 + OWNBUF_BUFFER_OVERHEAD),
+			atomic64_read(&a->user->bytes));
 	/* And back: the uid is still exactly at its limit. */
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_give(b, out, 0, &t));
 	KUNIT_EXPECT_EQ(test, 0, ownbuf_take(a, t, 0, &h));
 	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_create(a, 1, 0, &out));
 }
 
+/*
+ * Finding 4: handle tables are kernel metadata too; their chunks count
+ * against their uid's bytes, so handles alone cannot get round the limit.
+ */
+static void ownbuf_handle_tables_count_against_user_bytes(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h, b;
+	int i, ret = 0;
+
+	kd->limits.user_max_bytes = 2 * OWNBUF_CHUNK_BYTES + 64 + OWNBUF_BUFFER_OVERHEAD;
+	h = ownbuf_kunit_create(test, s, 64);
+	for (i = 1; i < 3 * OWNBUF_CHUNK_SLOTS && !ret; i++)
+		ret = ownbuf_borrow(s, h, OWNBUF_MODE_SHARED, 0, &b);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ret);
+	/* Two chunks' handles fitted: the owner and all but one borrow. */
+	KUNIT_EXPECT_EQ(test, 2 * OWNBUF_CHUNK_SLOTS + 1, i);
+	KUNIT_EXPECT_EQ(test, 2 * OWNBUF_CHUNK_SLOTS, s->live);
+}
+
 static struct kunit_case ownbuf_exact_cases[] = {
+	KUNIT_CASE(ownbuf_handle_tables_count_against_user_bytes),
 	KUNIT_CASE(ownbuf_take_within_one_uid_at_its_limit),
 	KUNIT_CASE(ownbuf_user_limits),
 	KUNIT_CASE(ownbuf_bytes_in_flight_count_against_giver),

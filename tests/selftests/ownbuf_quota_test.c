@@ -295,14 +295,15 @@ TEST_F(limits, user_max_sessions_emfile)
 
 /*
  * user_max_bytes: one uid's sessions together, each buffer counted with
- * 256 bytes of metadata (so many tiny buffers cannot get round it).
+ * 256 bytes of metadata (so many tiny buffers cannot get round it), and
+ * each session's handle table by the 4 KiB chunk.
  */
 TEST_F(limits, user_max_bytes_edquot)
 {
 	int fd2 = ob_open();
 
 	ASSERT_LE(0, fd2);
-	PUSH("user_max_bytes", 3 * (16 + 256));
+	PUSH("user_max_bytes", 2 * 4096 + 3 * (16 + 256));
 	test_create(self->fd, 16, NULL);
 	test_create(fd2, 16, NULL);
 	test_create(fd2, 16, NULL);
