@@ -166,8 +166,8 @@ int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
  * @handle: the handle the call was made with
  * @ref: what ownbuf_resolve() found for it
  *
- * A call that resolved a handle and then waited (for the data lock, or
- * between checking and changing the borrow state) must not act through a
+ * A call that resolved a handle and then waited for the data lock must not
+ * act through a
  * handle released, given away or dropped meanwhile by another thread: that
  * would be a write through a dead borrow, or into a buffer now owned by
  * another session. Called after the wait, so the call is ordered before

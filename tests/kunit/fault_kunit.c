@@ -157,6 +157,45 @@ static void ob_fault_desc(const struct ob_fault_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(ob_fault, ob_fault_cases, ob_fault_desc);
 
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * One round of a case: fresh sessions (so that table growth is failed too),
+ * the case's setup, then its op with its @nth allocation failed (0: none).
+ * A refusal must be @want and change nothing. Returns the op's answer;
+ * *@left is what was left of fail_nth (not 0: no allocation was failed).
+ */
+static int ob_fault_round(struct kunit *test, struct ob_fault_ctx *c,
+			  const struct ob_fault_case *fc, int nth, int want,
+			  unsigned int *left)
+{
+	struct ob_snapshot before, after;
+	int ret;
+
+	c->a = ownbuf_kunit_session(test, c->kd);
+	c->b = ownbuf_kunit_session(test, c->kd);
+	if (fc->prepare)
+		fc->prepare(test, c);
+	ob_snap(c, &before);
+
+	current->fail_nth = nth;
+	ret = fc->op(c);
+	*left = current->fail_nth;
+	current->fail_nth = 0;
+
+	if (ret) {
+		KUNIT_EXPECT_EQ_MSG(test, want, ret, "allocation %d failed", nth);
+		ob_snap(c, &after);
+		KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(&before, &after, sizeof(before)),
+				    "state changed by a refused call (allocation %d)", nth);
+	}
+	ownbuf_kunit_default_limits(c->kd);
+	ownbuf_kunit_close(test, c->b);
+	ownbuf_kunit_close(test, c->a);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&c->kd->dev.counters.buffers), 0);
+	return ret;
+}
+#endif
+
 /*
  * Fail the 1st, 2nd, ... allocation of the op until it runs out of
  * allocations to fail and succeeds; every failure must be a clean ENOMEM.
@@ -167,7 +206,6 @@ static void ownbuf_op_fail_nth(struct kunit *test)
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #else
 	const struct ob_fault_case *fc = test->param_value;
-	struct ob_snapshot before, after;
 	struct ob_fault_ctx *c;
 	int nth, ret, failures = 0;
 	unsigned int left;
@@ -177,28 +215,8 @@ static void ownbuf_op_fail_nth(struct kunit *test)
 	c->kd = ownbuf_kunit_dev(test);
 
 	for (nth = 1; nth <= OB_MAX_NTH; nth++) {
-		/* Fresh sessions each round, so table growth is failed too. */
-		c->a = ownbuf_kunit_session(test, c->kd);
-		c->b = ownbuf_kunit_session(test, c->kd);
-		if (fc->prepare)
-			fc->prepare(test, c);
-		ob_snap(c, &before);
-
-		current->fail_nth = nth;
-		ret = fc->op(c);
-		left = current->fail_nth;
-		current->fail_nth = 0;
-
-		if (ret) {
-			KUNIT_EXPECT_EQ_MSG(test, -ENOMEM, ret, "allocation %d failed", nth);
-			ob_snap(c, &after);
-			KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(&before, &after, sizeof(before)),
-					    "state changed by a failed call (allocation %d)", nth);
-			failures++;
-		}
-		ownbuf_kunit_close(test, c->b);
-		ownbuf_kunit_close(test, c->a);
-		KUNIT_EXPECT_EQ(test, atomic64_read(&c->kd->dev.counters.buffers), 0);
+		ret = ob_fault_round(test, c, fc, nth, -ENOMEM, &left);
+		failures += !!ret;
 		if (!ret && left)
 			break;
 	}
@@ -268,32 +286,18 @@ static void ownbuf_quota_before_enomem(struct kunit *test)
 	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 #else
 	const struct ob_fault_case *fc = test->param_value;
-	struct ob_snapshot before, after;
 	struct ob_fault_ctx *c;
-	int nth, ret;
+	unsigned int left;
+	int nth;
 
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->kd = ownbuf_kunit_dev(test);
 
-	for (nth = 0; nth <= 8; nth++) {
-		c->a = ownbuf_kunit_session(test, c->kd);
-		c->b = ownbuf_kunit_session(test, c->kd);
-		fc->prepare(test, c);
-		ob_snap(c, &before);
-
-		current->fail_nth = nth;
-		ret = fc->op(c);
-		current->fail_nth = 0;
-
-		KUNIT_EXPECT_EQ_MSG(test, -EDQUOT, ret, "allocation %d failed", nth);
-		ob_snap(c, &after);
-		KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(&before, &after, sizeof(before)),
-				    "state changed by a refused call (allocation %d)", nth);
-		ownbuf_kunit_default_limits(c->kd);
-		ownbuf_kunit_close(test, c->b);
-		ownbuf_kunit_close(test, c->a);
-	}
+	for (nth = 0; nth <= 8; nth++)
+		KUNIT_EXPECT_EQ_MSG(test, -EDQUOT,
+				    ob_fault_round(test, c, fc, nth, -EDQUOT, &left),
+				    "allocation %d failed", nth);
 #endif
 }
 
