@@ -179,7 +179,6 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 {
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_buffer *buf;
-	int ret;
 
 	buf = kzalloc(sizeof(*buf), OWNBUF_GFP);
 	if (!buf)
@@ -187,29 +186,70 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 	buf->size = size;
 	buf->dev = dev;
 	refcount_set(&buf->users, 1);
+	spin_lock_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->borrows);
 	INIT_LIST_HEAD(&buf->loans);
 	init_rwsem(&buf->data_lock);
 
 	buf->data = kvzalloc(size, OWNBUF_GFP);
 	if (!buf->data) {
-		ret = -ENOMEM;
-		goto free_buf;
+		kfree(buf);
+		return -ENOMEM;
 	}
 	buf->serial = atomic64_inc_return(&dev->serial);
-	/* Last: from here on, borrows can find the buffer by its id. */
-	ret = xa_alloc_cyclic(&dev->buffers, &buf->id, buf, xa_limit_32b,
-			      &dev->next_id, OWNBUF_GFP);
-	if (ret < 0)
-		goto free_data;
 	atomic64_inc(&dev->counters.buffers);
 	*out = buf;
 	return 0;
+}
 
-free_data:
-	kvfree(buf->data);
-free_buf:
-	kfree(buf);
-	return -ENOMEM;
+/**
+ * ownbuf_borrow_revoke() - end one borrow slot taken off a dying buffer's list
+ * @buf: the buffer, dead, with no pin left
+ * @holder: the session whose slot it is, a reference held for this call
+ * @slot: the slot, off @buf's list
+ *
+ * Under the holder's lock, unless the holder got there first (a release,
+ * its close, or a call that found the buffer dead) and the slot is no
+ * longer a borrow of @buf. Then the reference is dropped, which may free
+ * a session that closed meanwhile.
+ */
+void ownbuf_borrow_revoke(struct ownbuf_buffer *buf, struct ownbuf_session *holder,
+			  struct ownbuf_slot *slot)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ownbuf_borrow_revoke, buf, holder, slot);
+	spin_lock(&holder->lock);
+	if (slot->kind == OWNBUF_SLOT_BORROW && slot->buf == buf)
+		ownbuf_slot_free(holder, slot->index, OWNBUF_DEATH_REVOKED);
+	spin_unlock(&holder->lock);
+	ownbuf_session_put(holder);
+}
+
+/*
+ * Revoke every borrow slot of a dying buffer, in whichever session holds
+ * it. The list is taken one slot at a time under the buffer's lock, the
+ * holder kept alive by a reference, and the slot ended under the holder's
+ * own lock, so the revoker never holds two locks the other way round from
+ * the holder's release (session lock, then buffer lock).
+ */
+static void ownbuf_borrows_revoke(struct ownbuf_buffer *buf)
+{
+	struct ownbuf_session *holder;
+	struct ownbuf_slot *slot;
+
+	for (;;) {
+		spin_lock(&buf->lock);
+		slot = list_first_entry_or_null(&buf->borrows, struct ownbuf_slot, link);
+		if (slot) {
+			list_del_init(&slot->link);
+			holder = slot->holder;
+			/* Linked, so its session has not finished closing. */
+			refcount_inc(&holder->refs);
+		}
+		spin_unlock(&buf->lock);
+		if (!slot)
+			return;
+		ownbuf_borrow_revoke(buf, holder, slot);
+	}
 }
 
 /**
@@ -217,31 +257,34 @@ free_buf:
  * @buf: a buffer marked dead (ownbuf_state_kill()) and reachable from no
  *	handle or ticket of its owner any more
  *
- * Borrows stop finding it at once; calls already inside it are waited for;
- * then the bytes are freed. This is the only place a buffer is freed, and
- * only the owner's drop, close or untaken move ticket gets here.
+ * Its loans end; calls already inside it are waited for (no new one can
+ * start: each checks for death under its session lock before it pins);
+ * then every borrow slot of it is revoked where it is held, and only then
+ * are the struct and the bytes freed. When this returns, no handle or
+ * ticket anywhere names the buffer. This is the only place a buffer is
+ * freed, and only the owner's drop, close or untaken move ticket gets here.
+ * Called with no lock held.
  */
 void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
 {
 	struct ownbuf_device *dev = buf->dev;
 
-	xa_erase(&dev->buffers, buf->id);
+	might_sleep();
 	/* Its loans die with it, and stop counting against their makers. */
 	ownbuf_loans_end(buf);
-	/* After the erase, so a reaper that sees the new epoch finds it gone. */
-	if (atomic_long_read(&buf->state) & OWNBUF_ST_BORROWED)
-		atomic64_inc(&dev->revoke_epoch);
 	if (!refcount_dec_and_test(&buf->users)) {
 		wait_var_event(&buf->users, !refcount_read(&buf->users));
-		/* Acquire: see every unpinner's borrow_handles update. */
 		smp_acquire__after_ctrl_dep();
 	}
+	/*
+	 * After the pins: a borrow being made holds one until its slot is on
+	 * the list, so every borrow that will ever exist is on it now.
+	 */
+	ownbuf_borrows_revoke(buf);
 	atomic64_dec(&dev->counters.buffers);
 	atomic64_sub(buf->size, &dev->counters.bytes);
-	/* Borrow handles still held elsewhere are revoked: they stop counting. */
-	atomic64_sub(atomic_read(&buf->borrow_handles), &dev->counters.borrows);
 	kvfree(buf->data);
-	kfree_rcu(buf, rcu);
+	kfree(buf);
 }
 
 /**
@@ -252,40 +295,6 @@ void ownbuf_buffer_unpin(struct ownbuf_buffer *buf)
 {
 	if (refcount_dec_and_test(&buf->users))
 		wake_up_var(&buf->users);
-}
-
-/**
- * ownbuf_borrow_handle_end() - a live borrow handle of @buf is released
- * @buf: the buffer, pinned and not dead
- *
- * Revoked handles are not counted off here: the buffer's destruction took
- * them off the device count all at once.
- */
-void ownbuf_borrow_handle_end(struct ownbuf_buffer *buf)
-{
-	atomic_dec(&buf->borrow_handles);
-	atomic64_dec(&buf->dev->counters.borrows);
-}
-
-/**
- * ownbuf_buffer_pin_by_id() - find a live buffer by id and serial and pin it
- * @dev: the device
- * @id: index in the device's buffer table
- * @serial: the serial the caller expects there (ids are reused, serials not)
- *
- * Return: the pinned buffer, or NULL when it is gone (dropped, revoked).
- */
-struct ownbuf_buffer *ownbuf_buffer_pin_by_id(struct ownbuf_device *dev, u32 id,
-					      u64 serial)
-{
-	struct ownbuf_buffer *buf;
-
-	rcu_read_lock();
-	buf = xa_load(&dev->buffers, id);
-	if (buf && (buf->serial != serial || !refcount_inc_not_zero(&buf->users)))
-		buf = NULL;
-	rcu_read_unlock();
-	return buf;
 }
 
 /**

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ownbuf device: state shared by all sessions (limits, counters, the buffer
- * id table, tickets), and the accounting helpers the operations use.
+ * ownbuf device: state shared by all sessions (limits, counters, session
+ * tags, users, tickets), and the accounting helpers the operations use.
  * KUnit builds private devices with their own limits, so suites never see
  * each other's buffers or counts.
  */
@@ -27,7 +27,6 @@ int ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *li
 	if (ret)
 		return ret;
 	dev->limits = limits;
-	xa_init_flags(&dev->buffers, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
 	spin_lock_init(&dev->tickets_lock);
 	mutex_init(&dev->sessions_lock);
 	INIT_LIST_HEAD(&dev->sessions);
@@ -48,10 +47,10 @@ int ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *li
 void ownbuf_device_destroy(struct ownbuf_device *dev)
 {
 	WARN_ON(!list_empty(&dev->sessions));
-	WARN_ON(!xa_empty(&dev->buffers));
+	WARN_ON(atomic64_read(&dev->counters.buffers));
 	WARN_ON(atomic64_read(&dev->counters.bytes));
+	WARN_ON(atomic64_read(&dev->counters.borrows));
 	WARN_ON(atomic64_read(&dev->counters.tickets));
-	xa_destroy(&dev->buffers);
 	ida_destroy(&dev->tags);
 	xa_destroy(&dev->gen_floors);
 	WARN_ON(!xa_empty(&dev->users));

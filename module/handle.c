@@ -54,7 +54,7 @@ static int ownbuf_table_grow(struct ownbuf_session *s)
 	/* Another thread grew the table or freed a slot meanwhile. */
 	grown = s->free_head || s->used < s->nr_slots;
 	spin_unlock(&s->lock);
-	nr = s->nr_slots >> OWNBUF_CHUNK_SHIFT;
+	nr = s->nr_slots / OWNBUF_CHUNK_SLOTS;
 	cap = s->dir_cap;
 	if (grown)
 		goto out;
@@ -115,25 +115,13 @@ int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index)
 {
 	u64 max = READ_ONCE(s->dev->limits->session_max_handles);
 	struct ownbuf_slot *slot;
-	bool reaped = false;
 	int ret;
 
 	KUNIT_STATIC_STUB_REDIRECT(ownbuf_slot_reserve, s, index);
 	spin_lock(&s->lock);
 	for (;;) {
+		/* Revoked borrows were freed when revoked: they hold no place. */
 		if (s->live >= max) {
-			/*
-			 * Revoked borrows hold no place: free theirs, once.
-			 * Other sessions keep revoking; never chase them.
-			 */
-			if (!reaped && READ_ONCE(s->reaped_epoch) !=
-			    atomic64_read(&s->dev->revoke_epoch)) {
-				spin_unlock(&s->lock);
-				ownbuf_session_reap(s);
-				reaped = true;
-				spin_lock(&s->lock);
-				continue;
-			}
 			ret = -EDQUOT;
 			goto out;
 		}
@@ -211,7 +199,7 @@ u64 ownbuf_slot_publish_owner(struct ownbuf_session *s, u32 index,
  * ownbuf_slot_publish_borrow() - make a reserved slot a borrow handle
  * @s: session
  * @index: reserved slot
- * @buf: the borrowed buffer; only its id and serial are kept
+ * @buf: the borrowed buffer, pinned, its borrow counted in its state word
  * @mode: &enum ownbuf_mode
  *
  * Return: the new handle.
@@ -232,8 +220,13 @@ u64 ownbuf_slot_publish_borrow(struct ownbuf_session *s, u32 index,
  * caller that holds s->lock
  * @s: session, lock held
  * @index: reserved slot
- * @buf: the borrowed buffer
+ * @buf: the borrowed buffer, pinned, its borrow counted in its state word
  * @mode: &enum ownbuf_mode
+ *
+ * The slot goes on the buffer's list while the caller's pin holds off the
+ * buffer's destruction, which revokes every slot on that list after the
+ * last pin is gone: a borrow made while its buffer is being dropped is
+ * revoked with the others, never missed.
  *
  * Return: the new handle.
  */
@@ -245,22 +238,17 @@ u64 ownbuf_slot_publish_borrow_locked(struct ownbuf_session *s, u32 index,
 
 	lockdep_assert_held(&s->lock);
 	slot = ownbuf_slot(s, index);
-	slot->id = buf->id;
-	slot->serial = buf->serial;
+	slot->buf = buf;
+	slot->holder = s;
+	slot->index = index;
 	slot->mode = mode;
 	slot->kind = OWNBUF_SLOT_BORROW;
+	spin_lock(&buf->lock);
+	list_add_tail(&slot->link, &buf->borrows);
+	spin_unlock(&buf->lock);
 	handle = ownbuf_handle_make(s, index, slot->gen);
-	/* Under the lock, so a reap never counts it off before it counted. */
 	atomic64_inc(&s->counters.borrows);
-	atomic_inc(&buf->borrow_handles);
 	atomic64_inc(&s->dev->counters.borrows);
-	/*
-	 * Born revoked (the owner dropped the buffer while this borrow was
-	 * being made): a reap may already have recorded the epoch of that
-	 * drop, so make sure the next one looks again.
-	 */
-	if (ownbuf_buffer_dead(buf))
-		WRITE_ONCE(s->reaped_epoch, atomic64_read(&s->dev->revoke_epoch) - 1);
 	return handle;
 }
 
@@ -269,15 +257,25 @@ u64 ownbuf_slot_publish_borrow_locked(struct ownbuf_session *s, u32 index,
  * @s: session, lock held
  * @index: a live owner or borrow slot
  * @why: recorded so later uses of the dead handle are classified
+ *
+ * A borrow slot leaves its buffer's list (unless a revoking destruction
+ * took it off already and is on its way to this lock) and stops counting;
+ * its place in the buffer's state word is the caller's to give back.
  */
 void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why)
 {
 	struct ownbuf_slot *slot = ownbuf_slot(s, index);
+	struct ownbuf_buffer *buf = slot->buf;
 
 	lockdep_assert_held(&s->lock);
-	/* The device count is the caller's: ownbuf_borrow_handle_end(). */
-	if (slot->kind == OWNBUF_SLOT_BORROW)
+	if (slot->kind == OWNBUF_SLOT_BORROW) {
+		spin_lock(&buf->lock);
+		list_del_init(&slot->link);
+		spin_unlock(&buf->lock);
+		slot->holder = NULL;
 		atomic64_dec(&s->counters.borrows);
+		atomic64_dec(&s->dev->counters.borrows);
+	}
 	slot->kind = OWNBUF_SLOT_FREE;
 	slot->deaths = slot->deaths << OWNBUF_DEATH_BITS | why;
 	slot->buf = NULL;

@@ -42,6 +42,19 @@ int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
 	return err;
 }
 
+/*
+ * A borrow slot whose buffer is dying, found by its holder before the
+ * buffer's destruction got to it: ended here as it would be there, and the
+ * call that found it refused as a use of a revoked borrow.
+ */
+static int ownbuf_borrow_revoked(struct ownbuf_session *s, u32 index)
+	__must_hold(&s->lock)
+{
+	ownbuf_slot_free(s, index, OWNBUF_DEATH_REVOKED);
+	ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+	return -ESTALE;
+}
+
 /**
  * ownbuf_slot_get() - the live slot of @kind that @handle names
  * @s: session, its lock held
@@ -65,7 +78,6 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 {
 	enum ownbuf_death death = OWNBUF_DEATH_FREED;
 	struct ownbuf_slot *slot;
-	struct ownbuf_buffer *buf;
 	int ret;
 
 	lockdep_assert_held(&s->lock);
@@ -79,19 +91,8 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 	slot = ownbuf_slot(s, *index);
 	if (slot->kind == kind)
 		return 0;
-	if (slot->kind == OWNBUF_SLOT_BORROW) {
-		buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
-		if (buf && ownbuf_buffer_dead(buf)) {
-			ownbuf_buffer_unpin(buf);
-			buf = NULL;
-		}
-		if (!buf) {
-			ownbuf_slot_free(s, *index, OWNBUF_DEATH_REVOKED);
-			ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
-			return -ESTALE;
-		}
-		ownbuf_buffer_unpin(buf);
-	}
+	if (slot->kind == OWNBUF_SLOT_BORROW && ownbuf_buffer_dead(slot->buf))
+		return ownbuf_borrow_revoked(s, *index);
 	return -EINVAL;
 }
 
@@ -125,15 +126,13 @@ static int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
 	}
 	ref->owner = false;
 	ref->mode = slot->mode;
-	ref->buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
-	if (ref->buf && ownbuf_buffer_dead(ref->buf)) {
-		ownbuf_buffer_unpin(ref->buf);
-		ref->buf = NULL;
-	}
-	if (!ref->buf) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
-		return -ESTALE;
-	}
+	ref->buf = slot->buf;
+	/*
+	 * Dead, or past its last pin (its destruction is on its way to this
+	 * lock to revoke the slot): never pinned again.
+	 */
+	if (ownbuf_buffer_dead(ref->buf) || !refcount_inc_not_zero(&ref->buf->users))
+		return ownbuf_borrow_revoked(s, ref->index);
 	return 0;
 }
 
@@ -143,10 +142,11 @@ static int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
  * @handle: any owner or borrow handle
  * @ref: out: the pinned buffer and what the handle may do with it
  *
- * An owner handle pins its buffer under the session lock: its slot is
- * cleared under that lock before a drop starts waiting. A borrow handle
- * finds its buffer through the device's id table, and answers ESTALE once
- * the owner dropped it (a lifetime violation: the borrow outlived it).
+ * Either kind of handle pins its buffer under the session lock: an owner
+ * slot is cleared under that lock before a drop starts waiting, and a
+ * borrow slot is revoked under it before its buffer is freed. A borrow of
+ * a dropped buffer answers ESTALE (a lifetime violation: the borrow
+ * outlived it).
  *
  * Return: 0 with the buffer pinned, or a negative errno (counted).
  */
@@ -187,7 +187,7 @@ int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *
 	if (!ret) {
 		/* Same generation, same object; checked all the same. */
 		slot = ownbuf_slot(s, index);
-		if (ref->owner ? slot->buf != ref->buf : slot->serial != ref->buf->serial)
+		if (slot->buf != ref->buf)
 			ret = -ESTALE;
 	}
 	spin_unlock(&s->lock);
@@ -476,7 +476,7 @@ int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
  * @out: the borrow handle
  *
  * The borrow is judged first, then its slot is reserved with nothing pinned
- * (the reservation may allocate, or reap at the handle limit), then judged
+ * (the reservation may allocate), then judged
  * again and counted together with the slot's publication, under one lock.
  *
  * Return: 0; -EINVAL; -EBADF; -ESTALE; -EACCES mutable borrow of a frozen
@@ -521,65 +521,48 @@ int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
  * @handle: borrow handle
  * @flags: must be 0
  *
- * A borrow revoked with its buffer answers ESTALE, once; its handle is freed
- * all the same, so that a session can clean up after a lender that went away.
+ * A borrow revoked with its buffer answers ESTALE (its handle died with
+ * the buffer).
  *
  * Return: 0; -EINVAL; -EBADF; -ESTALE released (double free) or revoked.
  */
 int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 {
-	struct ownbuf_buffer *buf;
 	struct ownbuf_slot *slot;
 	u32 index;
-	u8 mode;
 	int ret;
 
 	if (flags)
 		return -EINVAL;
 	spin_lock(&s->lock);
 	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_BORROW, true, &index);
-	if (ret) {
-		spin_unlock(&s->lock);
-		return ret;
+	if (!ret) {
+		slot = ownbuf_slot(s, index);
+		if (ownbuf_buffer_dead(slot->buf))
+			ret = ownbuf_borrow_revoked(s, index);
+		else
+			ownbuf_release_on_close(s, index);
 	}
-	slot = ownbuf_slot(s, index);
-	mode = slot->mode;
-	buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
-	if (buf && ownbuf_buffer_dead(buf)) {
-		ownbuf_buffer_unpin(buf);
-		buf = NULL;
-	}
-	ownbuf_slot_free(s, index, buf ? OWNBUF_DEATH_FREED : OWNBUF_DEATH_REVOKED);
 	spin_unlock(&s->lock);
-
-	if (!buf) {
-		ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
-		return -ESTALE;
-	}
-	ownbuf_state_unborrow(buf, mode);
-	ownbuf_borrow_handle_end(buf);
-	ownbuf_buffer_unpin(buf);
-	return 0;
+	return ret;
 }
 
 /**
- * ownbuf_release_on_close() - release a borrow slot of a closing session
+ * ownbuf_release_on_close() - end a borrow slot, giving its place in the
+ * buffer's state word back
  * @s: session, its lock held
  * @index: a borrow slot
+ *
+ * For release, and for a closing session's borrows. The buffer may be gone
+ * as soon as the slot is off its list: it is not touched after that.
  */
 void ownbuf_release_on_close(struct ownbuf_session *s, u32 index)
 {
 	struct ownbuf_slot *slot = ownbuf_slot(s, index);
-	struct ownbuf_buffer *buf;
 
-	buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
-	if (buf) {
-		if (!ownbuf_buffer_dead(buf)) {
-			ownbuf_state_unborrow(buf, slot->mode);
-			ownbuf_borrow_handle_end(buf);
-		}
-		ownbuf_buffer_unpin(buf);
-	}
+	lockdep_assert_held(&s->lock);
+	if (!ownbuf_buffer_dead(slot->buf))
+		ownbuf_state_unborrow(slot->buf, slot->mode);
 	ownbuf_slot_free(s, index, OWNBUF_DEATH_FREED);
 }
 

@@ -127,6 +127,7 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->dev = dev;
+	refcount_set(&s->refs, 1);
 	spin_lock_init(&s->lock);
 	mutex_init(&s->grow_lock);
 	INIT_LIST_HEAD(&s->tickets);
@@ -159,8 +160,10 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
  * @s: the session; no call of its own may be running
  *
  * Other sessions may be using its buffers through borrows right now: each
- * buffer's destruction waits for those calls to leave, and their handles
- * answer ESTALE from then on.
+ * buffer's destruction waits for those calls to leave, and revokes their
+ * handles (ESTALE from then on). The struct itself may outlive this for a
+ * moment, held by another buffer's destruction that is revoking one of its
+ * borrows (ownbuf_session_put()).
  */
 void ownbuf_session_destroy(struct ownbuf_session *s)
 {
@@ -188,7 +191,7 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 		spin_unlock(&s->lock);
 	}
 	WARN_ON(s->live);
-	atomic64_sub((u64)(s->nr_slots >> OWNBUF_CHUNK_SHIFT) * OWNBUF_CHUNK_BYTES,
+	atomic64_sub((u64)(s->nr_slots / OWNBUF_CHUNK_SLOTS) * OWNBUF_CHUNK_BYTES,
 		     &s->user->bytes);
 
 	scoped_guard(mutex, &dev->sessions_lock) {
@@ -197,50 +200,29 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 		ownbuf_user_put(dev, s->user);
 		atomic64_dec(&dev->counters.sessions);
 	}
+	ownbuf_session_put(s);
+}
 
-	for (i = 0; i < s->nr_slots >> OWNBUF_CHUNK_SHIFT; i++)
+/**
+ * ownbuf_session_put() - drop a reference to a session's memory
+ * @s: the session
+ *
+ * The last one frees the struct and its handle table. A buffer's
+ * destruction holds one while it revokes a borrow slot in the table, so
+ * the slot it locks is there even if the session closed meanwhile (its
+ * slots are all free by then, and the revoker leaves them alone).
+ */
+void ownbuf_session_put(struct ownbuf_session *s)
+{
+	u32 i;
+
+	if (!refcount_dec_and_test(&s->refs))
+		return;
+	for (i = 0; i < s->nr_slots / OWNBUF_CHUNK_SLOTS; i++)
 		kfree(s->chunks[i]);
 	kfree(s->chunks);
 	mutex_destroy(&s->grow_lock);
 	kfree(s);
-}
-
-/**
- * ownbuf_session_reap() - free the borrow handles whose buffer is gone
- * @s: session
- *
- * A buffer's drop revokes its borrows wherever they are held, but finds
- * them through nothing: the holder's handles learn it on their next use.
- * Reaping frees those handles eagerly, so that stats count only live
- * borrows and quotas only live handles; each freed handle still answers
- * ESTALE (a lifetime violation) like any other revoked one. Runs only when
- * some buffer died with borrows out since this session's last reap.
- */
-void ownbuf_session_reap(struct ownbuf_session *s)
-{
-	s64 epoch = atomic64_read(&s->dev->revoke_epoch);
-	struct ownbuf_buffer *buf;
-	struct ownbuf_slot *slot;
-	u32 i;
-
-	if (READ_ONCE(s->reaped_epoch) == epoch)
-		return;
-	spin_lock(&s->lock);
-	for (i = 0; i < s->used; i++) {
-		slot = ownbuf_slot(s, i);
-		if (slot->kind != OWNBUF_SLOT_BORROW)
-			continue;
-		buf = ownbuf_buffer_pin_by_id(s->dev, slot->id, slot->serial);
-		if (buf && !ownbuf_buffer_dead(buf)) {
-			ownbuf_buffer_unpin(buf);
-			continue;
-		}
-		if (buf)
-			ownbuf_buffer_unpin(buf);
-		ownbuf_slot_free(s, i, OWNBUF_DEATH_REVOKED);
-	}
-	WRITE_ONCE(s->reaped_epoch, epoch);
-	spin_unlock(&s->lock);
 }
 
 static void ownbuf_counts_fill(struct ownbuf_counts *out,
@@ -265,11 +247,6 @@ static void ownbuf_counts_fill(struct ownbuf_counts *out,
  */
 void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out)
 {
-	/*
-	 * The device's borrow count is exact (a buffer's destruction counts
-	 * its revoked handles off); the session's is once it has reaped.
-	 */
-	ownbuf_session_reap(s);
 	ownbuf_counts_fill(&out->out_session, &s->counters);
 	ownbuf_counts_fill(&out->out_device, &s->dev->counters);
 }
@@ -316,17 +293,6 @@ static const char *ownbuf_mode_str(u8 mode)
 void ownbuf_show_comm(struct seq_file *m, struct ownbuf_session *s)
 {
 	seq_escape(m, s->comm, "\n\\");
-}
-
-/* Whether a borrow slot's buffer is still there: revoked ones are not shown. */
-static bool ownbuf_borrow_alive(struct ownbuf_device *dev, struct ownbuf_slot *slot)
-{
-	struct ownbuf_buffer *buf = ownbuf_buffer_pin_by_id(dev, slot->id, slot->serial);
-	bool alive = buf && !ownbuf_buffer_dead(buf);
-
-	if (buf)
-		ownbuf_buffer_unpin(buf);
-	return alive;
 }
 
 /*
@@ -419,10 +385,11 @@ static void ownbuf_graph_show_slots(struct seq_file *m, struct ownbuf_session *s
 				   slot->buf->serial, slot->buf->size);
 			ownbuf_show_state(m, atomic_long_read(&slot->buf->state));
 		} else if (slot->kind == OWNBUF_SLOT_BORROW &&
-			   ownbuf_borrow_alive(s->dev, slot)) {
+			   !ownbuf_buffer_dead(slot->buf)) {
+			/* Under s->lock its buffer is there; a dying one is not shown. */
 			seq_printf(m, "borrow session=%u handle=0x%016llx gen=%u buffer=%llu mode=%s\n",
 				   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
-				   slot->serial, ownbuf_mode_str(slot->mode));
+				   slot->buf->serial, ownbuf_mode_str(slot->mode));
 		}
 	}
 	spin_unlock(&s->lock);

@@ -137,7 +137,7 @@ static struct ownbuf_buffer *ownbuf_loan_pin(struct ownbuf_device *dev,
 
 /**
  * ownbuf_loans_end() - end the loans of a buffer that is being destroyed
- * @buf: the buffer, dead and out of the id table
+ * @buf: the buffer, dead, being destroyed
  *
  * Their tickets are unhashed and freed: they answer ENOENT from now on and
  * no longer count against their makers' quotas.

@@ -241,7 +241,7 @@ for k in "${kernels[@]}"; do
 done
 if [ "$subset" = 0 ]; then
 	beside_debug
-	step "gates: KASAN, KUnit and selftest failures are caught" "$scripts/gate-test.sh"
+	step "gates: KASAN, KUnit, selftest and boot failures are caught" "$scripts/gate-test.sh"
 fi
 unset OWNBUF_GUEST_NICE OWNBUF_GUEST_CPUS
 join_bg

@@ -16,6 +16,7 @@ is read back with xml.etree and must list exactly the results counted here.
 
 import argparse
 import concurrent.futures
+import glob
 import os
 import re
 import subprocess
@@ -246,6 +247,15 @@ def summarize_kernel(kernel, run, kunit_py, subset, out, sections_out):
         run_tally.add(False, kernel, "zero selftest results parsed")
     if kernel == "debug" and counts.get("kunit", 0) == 0 and not subset:
         run_tally.add(False, kernel, "zero KUnit results parsed")
+
+    # Boots that died before /init ran no code of ours (run-guest.sh booted
+    # again): not a result, but shown, with what killed them.
+    for failed_boot in sorted(glob.glob(os.path.join(run, "console.boot-failure-*.log"))):
+        blines = read(failed_boot).splitlines()
+        bhits = [i for i, l in enumerate(blines) if SANITIZER.search(l)]
+        why = re.sub(r"^\[\s*[0-9.]+\]\s*", "", blines[bhits[0]]).strip() if bhits else "no report"
+        out.append(f"  !! {kernel}: a boot died before /init and was retried ({why}; "
+                   f"{failed_boot})")
 
     console = read(os.path.join(run, "console.log"))
     lines = console.splitlines()

@@ -17,18 +17,24 @@
  *     -> ownbuf_session.lock (the handle is checked again under it)
  *   ownbuf_session.grow_lock (mutex, growth of the handle table)
  *     -> ownbuf_session.lock
+ *   ownbuf_session.lock
+ *     -> ownbuf_buffer.lock (a borrow slot joins or leaves its buffer's list)
  *
  * ownbuf_session.lock (spinlock, handle table) and ownbuf_device.tickets_lock
  * (spinlock, tickets and loans) are never held together. Under either, the
- * only other things touched are atomics and RCU lookups of the buffer ids.
+ * only other things touched are atomics and, under the first, the buffer
+ * lock of a borrow slot.
  *
  * A buffer's life is decided by its owner alone. Calls that are using a
  * buffer hold a "pin" (ownbuf_buffer.users) only for the duration of that
  * one call, so that a drop racing with them waits until they leave instead
- * of freeing memory under them. Borrows hold no pin: they name the buffer by
- * (id, serial) and find it through the device's id table, which the owner's
- * drop empties before freeing, so a borrow can never reach freed memory and
- * never keeps a buffer alive.
+ * of freeing memory under them. Borrows hold no pin: a borrow slot points at
+ * its buffer and is on the buffer's list of borrows, and the buffer's
+ * destruction revokes every slot on that list, under each holder's session
+ * lock, before it frees anything. Revocation is done once, by the one who
+ * revokes: a borrow slot of a live session either names a buffer that has
+ * not finished dying or is already dead itself, so a borrow can never reach
+ * freed memory and never keeps a buffer alive.
  */
 #ifndef _OWNBUF_CORE_H
 #define _OWNBUF_CORE_H
@@ -39,7 +45,6 @@
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable.h>
 #include <linux/rwsem.h>
@@ -161,13 +166,6 @@ struct ownbuf_counters {
  * struct ownbuf_device - everything shared by the sessions of one device
  * @limits: quotas (the module parameters, or a KUnit test's own)
  * @counters: device-wide counters
- * @buffers: id -> live &struct ownbuf_buffer; the only way borrows reach a
- *	buffer. Lookups are lockless (RCU); stores take the xarray's lock
- *	on create and drop only.
- * @next_id: cursor of the cyclic id allocation in @buffers
- * @revoke_epoch: bumped each time a buffer dies with borrows out; sessions
- *	whose borrow handles may have been revoked since their last look at it
- *	reap them (see ownbuf_session_reap())
  * @serial: last buffer serial handed out; serials are never reused
  * @tickets_lock: protects @tickets and every session's ticket list
  * @tickets: untaken tickets by value
@@ -186,9 +184,6 @@ struct ownbuf_counters {
 struct ownbuf_device {
 	const struct ownbuf_limits *limits;
 	struct ownbuf_counters counters;
-	struct xarray buffers;
-	u32 next_id;
-	atomic64_t revoke_epoch;
 	atomic64_t serial;
 	spinlock_t tickets_lock;	/* @tickets, every session's ticket list */
 	struct rhashtable tickets;
@@ -219,32 +214,29 @@ struct ownbuf_device {
  * @state: borrow state word, OWNBUF_ST_*
  * @users: calls currently using the buffer, plus one while it is alive;
  *	the owner's drop removes that one and waits for zero
- * @id: index in &ownbuf_device.buffers
- * @borrow_handles: live borrow handles of this buffer in all sessions, so
- *	that its destruction can take the revoked ones off the device count
+ * @lock: protects @borrows
+ * @borrows: the borrow slots of this buffer, in any session
+ *	(&ownbuf_slot.link), which its destruction revokes
  * @loans: its untaken lend tickets (&ownbuf_device.tickets_lock), which
  *	its destruction ends
  * @data_lock: readers share it, writers hold it alone, so no reader sees
  *	a torn write; held across the usercopy
  * @data: the bytes, zeroed at creation
  * @size: bytes in @data, fixed for life
- * @serial: device-wide serial, never reused; what borrows check
+ * @serial: device-wide serial, never reused; its id in query and debugfs
  * @dev: the device it belongs to
- * @rcu: the struct (not @data) is freed after a grace period, because
- *	borrow lookups read @serial and @users under RCU
  */
 struct ownbuf_buffer {
 	atomic_long_t state;
 	refcount_t users;
-	u32 id;
-	atomic_t borrow_handles;
+	spinlock_t lock;		/* @borrows */
+	struct list_head borrows;
 	struct list_head loans;
 	struct rw_semaphore data_lock;
 	void *data;
 	size_t size;
 	u64 serial;
 	struct ownbuf_device *dev;
-	struct rcu_head rcu;
 };
 
 /*
@@ -277,23 +269,26 @@ enum ownbuf_slot_kind {
  * @deaths: &enum ownbuf_death of the slot's last %OWNBUF_DEATHS_KEPT dead
  *	handles, the newest in the low bits
  * @next_free: next free index + 1, when free (0 ends the list)
- * @buf: the owned buffer, for an owner slot
- * @id: buffer id, for a borrow slot
- * @serial: buffer serial, for a borrow slot
+ * @index: the slot's own index, for a borrow slot, for the revoker
+ * @buf: the owned or borrowed buffer, for an owner or borrow slot. A
+ *	borrow slot's buffer stays valid while the slot is a borrow of it:
+ *	the buffer's destruction ends the slot first, under @holder's lock.
+ * @holder: the session whose table this is, for a borrow slot, so that
+ *	the buffer's destruction can find it
+ * @link: in &ownbuf_buffer.borrows, for a borrow slot
  */
 struct ownbuf_slot {
 	u32 gen;
 	u8 kind;
 	u8 mode;
 	u32 deaths;
-	u32 next_free;
 	union {
-		struct ownbuf_buffer *buf;
-		struct {
-			u32 id;
-			u64 serial;
-		};
+		u32 next_free;
+		u32 index;
 	};
+	struct ownbuf_buffer *buf;
+	struct ownbuf_session *holder;
+	struct list_head link;
 };
 
 /**
@@ -308,7 +303,9 @@ struct ownbuf_slot {
  * @used: entries ever handed out (the high-water mark)
  * @free_head: first free index + 1 (0: none)
  * @live: live handles
- * @reaped_epoch: the device's revoke_epoch at this session's last reap
+ * @refs: one for the open file, one for each buffer destruction that is
+ *	about to revoke a borrow slot of this session; the struct and its
+ *	table are freed with the last
  * @gen_floor: generations up to this one were issued under @tag by sessions
  *	closed before this one: never by this session (EBADF)
  * @user: the uid that opened it, whose limits it counts against
@@ -329,7 +326,7 @@ struct ownbuf_session {
 	u32 used;
 	u32 free_head;
 	u32 live;
-	s64 reaped_epoch;
+	refcount_t refs;
 	u32 gen_floor;
 	struct ownbuf_user *user;
 	u16 tag;
@@ -340,9 +337,8 @@ struct ownbuf_session {
 	struct ownbuf_counters counters;
 };
 
-/* Slots per chunk of a handle table: 4 KiB of them. */
-#define OWNBUF_CHUNK_SHIFT	7
-#define OWNBUF_CHUNK_SLOTS	BIT(OWNBUF_CHUNK_SHIFT)
+/* Slots per chunk of a handle table: as many as fit in 4 KiB. */
+#define OWNBUF_CHUNK_SLOTS	((u32)(4096 / sizeof(struct ownbuf_slot)))
 #define OWNBUF_CHUNK_BYTES	(OWNBUF_CHUNK_SLOTS * sizeof(struct ownbuf_slot))
 
 /**
@@ -354,7 +350,7 @@ struct ownbuf_session {
  */
 static inline struct ownbuf_slot *ownbuf_slot(const struct ownbuf_session *s, u32 index)
 {
-	return &s->chunks[index >> OWNBUF_CHUNK_SHIFT][index & (OWNBUF_CHUNK_SLOTS - 1)];
+	return &s->chunks[index / OWNBUF_CHUNK_SLOTS][index % OWNBUF_CHUNK_SLOTS];
 }
 
 enum ownbuf_ticket_kind {
@@ -414,8 +410,8 @@ int ownbuf_charge(atomic64_t *ctr, u64 amount, u64 limit);
 /* session.c */
 struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev);
 void ownbuf_session_destroy(struct ownbuf_session *s);
+void ownbuf_session_put(struct ownbuf_session *s);
 void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out);
-void ownbuf_session_reap(struct ownbuf_session *s);
 struct seq_file;
 struct inode;
 struct file;
@@ -443,9 +439,8 @@ int ownbuf_buffer_alloc(struct ownbuf_session *s, u64 size,
 			struct ownbuf_buffer **out);
 void ownbuf_buffer_destroy(struct ownbuf_buffer *buf);
 void ownbuf_buffer_unpin(struct ownbuf_buffer *buf);
-void ownbuf_borrow_handle_end(struct ownbuf_buffer *buf);
-struct ownbuf_buffer *ownbuf_buffer_pin_by_id(struct ownbuf_device *dev, u32 id,
-					      u64 serial);
+void ownbuf_borrow_revoke(struct ownbuf_buffer *buf, struct ownbuf_session *holder,
+			  struct ownbuf_slot *slot);
 int ownbuf_state_may_borrow(struct ownbuf_buffer *buf, u8 mode);
 int ownbuf_state_borrow(struct ownbuf_buffer *buf, u8 mode);
 void ownbuf_state_unborrow(struct ownbuf_buffer *buf, u8 mode);

@@ -255,10 +255,105 @@ static void ownbuf_take_cancel_race(struct kunit *test)
 		   atomic_read(&m->cancelled));
 }
 
+/* A session holding a loan of the racing buffer, and what its thread does. */
+struct ob_holder {
+	struct ownbuf_session *s;
+	u64 b;			/* the accepted borrow handle */
+	int close_after;	/* close the session after that many calls; -1 never */
+	atomic_t *unexpected;
+	struct completion done;
+};
+
+/*
+ * Borrows through its loan and releases, until the loan is revoked (ESTALE)
+ * or it is time to close the whole session, revocation or not.
+ */
+static int ob_holder_fn(void *arg)
+{
+	struct ob_holder *r = arg;
+	int i, ret;
+	u64 b;
+
+	for (i = 0; ; i++) {
+		if (i == r->close_after) {
+			ownbuf_session_destroy(r->s);
+			r->s = NULL;
+			break;
+		}
+		ret = ownbuf_borrow(r->s, r->b, OWNBUF_MODE_SHARED, 0, &b);
+		if (!ret)
+			ret = ownbuf_release(r->s, b, 0);
+		if (ret == -ESTALE)
+			break;
+		if (ret)
+			atomic_inc(r->unexpected);
+		cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+#define OB_REVOKE_ROUNDS	64
+
+/*
+ * The revoker and the holders race: while the owner drops a lent buffer
+ * with REVOKE, one holder borrows and releases through its loan and the
+ * other does the same, then closes its session at some point of the
+ * revocation. Every borrow is revoked once, by one side: afterwards nothing
+ * is counted, nothing leaks, and no lock was taken the wrong way round.
+ */
+static void ownbuf_revoke_races_release_and_close(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *o = ownbuf_kunit_session(test, kd);
+	struct ob_holder *r;
+	struct task_struct *t;
+	atomic_t unexpected;
+	int round, i;
+	u64 h, lend;
+
+	r = kunit_kcalloc(test, 2, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	atomic_set(&unexpected, 0);
+	for (round = 0; round < OB_REVOKE_ROUNDS; round++) {
+		h = ownbuf_kunit_create(test, o, 64);
+		for (i = 0; i < 2; i++) {
+			r[i].s = ownbuf_session_create(&kd->dev);
+			KUNIT_ASSERT_FALSE(test, IS_ERR(r[i].s));
+			KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_SHARED, 0, &lend));
+			KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(r[i].s, lend, 0, &r[i].b));
+			r[i].close_after = i ? round % 8 : -1;
+			r[i].unexpected = &unexpected;
+			init_completion(&r[i].done);
+			t = kthread_run(ob_holder_fn, &r[i], "ownbuf-holder/%d", i);
+			if (IS_ERR(t)) {
+				ob_holder_fn(&r[i]);
+				KUNIT_FAIL(test, "cannot start a holder thread");
+			}
+		}
+		udelay(round % 16 * 10);
+		KUNIT_EXPECT_EQ(test, 0, ownbuf_drop(o, h, OWNBUF_DROP_REVOKE));
+		for (i = 0; i < 2; i++)
+			wait_for_completion(&r[i].done);
+		/* The holder that stayed open holds nothing any more. */
+		KUNIT_EXPECT_EQ(test, 0U, r[0].s->live);
+		KUNIT_EXPECT_EQ(test, 0, atomic64_read(&r[0].s->counters.borrows));
+		ownbuf_session_destroy(r[0].s);
+		if (r[1].s)
+			ownbuf_session_destroy(r[1].s);
+		KUNIT_EXPECT_EQ(test, 0, atomic64_read(&kd->dev.counters.borrows));
+		KUNIT_EXPECT_EQ(test, 0, atomic64_read(&kd->dev.counters.buffers));
+		KUNIT_EXPECT_EQ(test, 0, atomic64_read(&kd->dev.counters.tickets));
+	}
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&unexpected));
+	KUNIT_EXPECT_EQ(test, 0U, o->live);
+}
+
 static struct kunit_case ownbuf_concurrency_cases[] = {
 	KUNIT_CASE_SLOW(ownbuf_access_begin_concurrent_with_drop),
 	KUNIT_CASE_SLOW(ownbuf_session_destroy_concurrent_with_borrowers),
 	KUNIT_CASE_SLOW(ownbuf_take_cancel_race),
+	KUNIT_CASE_SLOW(ownbuf_revoke_races_release_and_close),
 	{}
 };
 

@@ -22,7 +22,7 @@ static void ob_expect_violations(struct kunit *test, struct ownbuf_session *s,
 /*
  * Finding 1: a revoked borrow handle passed to drop, give or freeze is
  * ESTALE (lifetime), not EINVAL (wrong kind): liveness is judged before
- * kind, and without anything having reaped the session first.
+ * kind.
  */
 static void ownbuf_revoked_borrow_to_owner_ops_estale(struct kunit *test)
 {
@@ -183,8 +183,8 @@ static int ob_slot_reserve_stub(struct ownbuf_session *s, u32 *index)
 }
 
 /*
- * Finding 2: borrow reserves its handle slot (which may grow the table or
- * reap) with nothing pinned, so the owner's drop never waits behind the
+ * Finding 2: borrow reserves its handle slot (which may grow the table)
+ * with nothing pinned, so the owner's drop never waits behind the
  * borrower's allocation: the buffer holds only its owner's reference then.
  */
 static void ownbuf_borrow_reserves_before_pinning(struct kunit *test)
@@ -301,6 +301,116 @@ static void ownbuf_take_within_one_uid_at_its_limit(struct kunit *test)
 }
 
 /*
+ * Finding 10 and the design: revocation is done by the revoker. When a
+ * drop with REVOKE returns, every borrow of the buffer in every session is
+ * dead and counted off (handles, session and device borrow counts), with
+ * no call of the holders' in between: no holder ever scans its table to
+ * find out, whatever its size.
+ */
+static void ownbuf_revoke_is_eager(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *o = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *a = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *b = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, o, 64);
+	u64 keep = ownbuf_kunit_create(test, o, 64);
+	u64 t, ba, ba2, bb, bo, bk;
+	u8 mem[8];
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(a, t, 0, &ba));
+	ba2 = ownbuf_kunit_borrow(test, a, ba, OWNBUF_MODE_SHARED);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(b, t, 0, &bb));
+	bo = ownbuf_kunit_borrow(test, o, h, OWNBUF_MODE_SHARED);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, keep, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(a, t, 0, &bk));
+	KUNIT_ASSERT_EQ(test, 5, atomic64_read(&kd->dev.counters.borrows));
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(o, h, OWNBUF_DROP_REVOKE));
+	/* Nothing has run in a or b since: their counts are already exact. */
+	KUNIT_EXPECT_EQ(test, 1U, a->live);
+	KUNIT_EXPECT_EQ(test, 1, atomic64_read(&a->counters.borrows));
+	KUNIT_EXPECT_EQ(test, 0U, b->live);
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&b->counters.borrows));
+	KUNIT_EXPECT_EQ(test, 1U, o->live);
+	KUNIT_EXPECT_EQ(test, 1, atomic64_read(&kd->dev.counters.borrows));
+	/* Each dead handle answers as a revoked one, the live one as before. */
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_kunit_rw(a, ba, false, 0, 8, mem));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_release(a, ba2, 0));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_kunit_rw(b, bb, false, 0, 8, mem));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_release(o, bo, 0));
+	ob_expect_violations(test, a, OWNBUF_VIOLATION_LIFETIME, 2);
+	ob_expect_violations(test, b, OWNBUF_VIOLATION_LIFETIME, 1);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_kunit_rw(a, bk, false, 0, 8, mem));
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_release(a, bk, 0));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&kd->dev.counters.borrows));
+}
+
+/* What the holders did while a revocation was on its way to their lock. */
+static struct {
+	struct ownbuf_session *a, *b;
+	u64 ba;
+	int release_ret;
+	int calls;
+} ob_race;
+
+static void ob_borrow_revoke_stub(struct ownbuf_buffer *buf, struct ownbuf_session *holder,
+				  struct ownbuf_slot *slot)
+{
+	struct kunit *test = kunit_get_current_test();
+
+	ob_race.calls++;
+	if (holder == ob_race.a)
+		ob_race.release_ret = ownbuf_release(ob_race.a, ob_race.ba, 0);
+	else if (holder == ob_race.b)
+		ownbuf_session_destroy(ob_race.b);
+	kunit_deactivate_static_stub(test, ownbuf_borrow_revoke);
+	ownbuf_borrow_revoke(buf, holder, slot);
+	kunit_activate_static_stub(test, ownbuf_borrow_revoke, ob_borrow_revoke_stub);
+}
+
+/*
+ * The design: a slot the revoker took off the buffer's list and is about
+ * to end may be ended first by its holder, by a release (ESTALE: the
+ * buffer is dead) or by closing the whole session. The revoker then leaves
+ * the slot alone, and the closed session lives until the revoker is done
+ * with it (KASAN would see the use after free).
+ */
+static void ownbuf_holder_first_to_a_revoked_slot(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *o = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, o, 64);
+	u64 t, bb;
+
+	ob_race = (typeof(ob_race)){ .a = ownbuf_kunit_session(test, kd) };
+	ob_race.b = ownbuf_session_create(&kd->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ob_race.b));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(ob_race.a, t, 0, &ob_race.ba));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(ob_race.b, t, 0, &bb));
+
+	kunit_activate_static_stub(test, ownbuf_borrow_revoke, ob_borrow_revoke_stub);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_drop(o, h, OWNBUF_DROP_REVOKE));
+	kunit_deactivate_static_stub(test, ownbuf_borrow_revoke);
+
+	KUNIT_EXPECT_EQ(test, 2, ob_race.calls);
+	KUNIT_EXPECT_EQ(test, -ESTALE, ob_race.release_ret);
+	ob_expect_violations(test, ob_race.a, OWNBUF_VIOLATION_LIFETIME, 1);
+	KUNIT_EXPECT_EQ(test, 0U, ob_race.a->live);
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&ob_race.a->counters.borrows));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&kd->dev.counters.borrows));
+	/* b is closed and gone; o and a remain. */
+	KUNIT_EXPECT_EQ(test, 2, atomic64_read(&kd->dev.counters.sessions));
+	/* Released before the revoker came: a second release is a lifetime, too. */
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_release(ob_race.a, ob_race.ba, 0));
+	ob_expect_violations(test, ob_race.a, OWNBUF_VIOLATION_LIFETIME, 2);
+}
+
+/*
  * Finding 4: handle tables are kernel metadata too; their chunks count
  * against their uid's bytes, so handles alone cannot get round the limit.
  */
@@ -322,6 +432,8 @@ static void ownbuf_handle_tables_count_against_user_bytes(struct kunit *test)
 }
 
 static struct kunit_case ownbuf_exact_cases[] = {
+	KUNIT_CASE(ownbuf_revoke_is_eager),
+	KUNIT_CASE(ownbuf_holder_first_to_a_revoked_slot),
 	KUNIT_CASE(ownbuf_handle_tables_count_against_user_bytes),
 	KUNIT_CASE(ownbuf_take_within_one_uid_at_its_limit),
 	KUNIT_CASE(ownbuf_user_limits),

@@ -124,24 +124,47 @@ TEST_F(dbg, comm_is_escaped)
 }
 
 /*
- * Reading the files does not clean up after anyone: the handle a create
- * gets after a revocation is the same whether root looked or not (the
- * dropped owner's slot, not the revoked borrow's).
+ * Reading the files changes nothing anyone sees: two sessions make the same
+ * calls (a borrow revoked with its buffer among them), root reads the graph
+ * and the stats between two of them for one session only, and both get the
+ * same next handle (slot and generation) and the same counts.
  */
+static void revoke_then_create(struct __test_metadata *_metadata, int fd,
+			       bool read_debugfs, __u64 *next, struct ownbuf_stats *st)
+{
+	__u64 h, b;
+
+	test_create(fd, 16, &h);
+	test_borrow(fd, h, OWNBUF_MODE_MUT, &b);
+	test_drop_revoke(fd, h);
+	if (read_debugfs) {
+		free(slurp(OB_DEBUGFS "graph"));
+		free(slurp(OB_DEBUGFS "stats"));
+	}
+	test_create(fd, 16, next);
+	test_err_read(ESTALE, fd, b, 0, 1, &h);
+	ob_init_stats(st);
+	ASSERT_EQ(0, ioctl(fd, OWNBUF_IOC_STATS, st));
+}
+
 TEST_F(dbg, reading_changes_nothing)
 {
-	__u64 h, b, h2;
+	const __u64 gen_index = (1ULL << 48) - 1;
+	struct ownbuf_stats quiet, looked;
+	__u64 h_quiet, h_looked;
+	int other = ob_open();
 
-	test_create(self->fd, 16, &h);
-	test_borrow(self->fd, h, OWNBUF_MODE_MUT, &b);
-	test_drop_revoke(self->fd, h);
-	free(slurp(OB_DEBUGFS "graph"));
-	free(slurp(OB_DEBUGFS "stats"));
-	test_create(self->fd, 16, &h2);
-	EXPECT_EQ(h & 0xffffff, h2 & 0xffffff)
-		TH_LOG("handle 0x%llx after a revocation, expected slot of 0x%llx",
-		       (unsigned long long)h2, (unsigned long long)h);
-	test_err_read(ESTALE, self->fd, b, 0, 1, &h2);
+	ASSERT_LE(0, other);
+	revoke_then_create(_metadata, other, false, &h_quiet, &quiet);
+	revoke_then_create(_metadata, self->fd, true, &h_looked, &looked);
+	EXPECT_EQ(h_quiet & gen_index, h_looked & gen_index)
+		TH_LOG("next handle 0x%llx after root looked, 0x%llx when nobody did",
+		       (unsigned long long)h_looked, (unsigned long long)h_quiet);
+	EXPECT_EQ(0, memcmp(&quiet.out_session, &looked.out_session,
+			    sizeof(quiet.out_session)));
+	EXPECT_EQ(1, looked.out_session.buffers);
+	EXPECT_EQ(0, looked.out_session.borrows);
+	close(other);
 }
 
 /* Count the lines of @text that start with @word. */
