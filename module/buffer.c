@@ -17,7 +17,7 @@
  * the budget is checked where it matters, on production configs.
  */
 #if !defined(CONFIG_DEBUG_LOCK_ALLOC) && !defined(CONFIG_DEBUG_RWSEMS) && \
-	!defined(CONFIG_DEBUG_SPINLOCK)
+	!defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_PREEMPT_RT)
 static_assert(sizeof(struct ownbuf_buffer) <= 128);
 #endif
 
@@ -249,6 +249,8 @@ static void ownbuf_borrows_revoke(struct ownbuf_buffer *buf)
 		if (!slot)
 			return;
 		ownbuf_borrow_revoke(buf, holder, slot);
+		/* Borrowers decide how many there are: never hog the CPU. */
+		cond_resched();
 	}
 }
 
@@ -258,7 +260,9 @@ static void ownbuf_borrows_revoke(struct ownbuf_buffer *buf)
  *	handle or ticket of its owner any more
  *
  * Its loans end; calls already inside it are waited for (no new one can
- * start: each checks for death under its session lock before it pins);
+ * start: an owner handle's pin is taken under the lock that freed its slot
+ * with the kill, a borrow's and a loan's only while the buffer is not dead
+ * and still pinned by someone, refcount_inc_not_zero());
  * then every borrow slot of it is revoked where it is held, and only then
  * are the struct and the bytes freed. When this returns, no handle or
  * ticket anywhere names the buffer. This is the only place a buffer is
@@ -299,7 +303,7 @@ void ownbuf_buffer_unpin(struct ownbuf_buffer *buf)
 
 /**
  * ownbuf_buffer_dead() - whether the owner has dropped the buffer
- * @buf: a pinned buffer
+ * @buf: a pinned buffer, or one a borrow slot names under its session lock
  *
  * Return: true once dropped; every call through any handle then fails.
  */
@@ -372,7 +376,7 @@ int ownbuf_state_borrow(struct ownbuf_buffer *buf, u8 mode)
 
 /**
  * ownbuf_state_unborrow() - remove a borrow added by ownbuf_state_borrow()
- * @buf: a pinned buffer
+ * @buf: a pinned buffer, or one a borrow slot names under its session lock
  * @mode: the borrow's mode
  */
 void ownbuf_state_unborrow(struct ownbuf_buffer *buf, u8 mode)

@@ -58,7 +58,8 @@ static int ownbuf_table_grow(struct ownbuf_session *s)
 	cap = s->dir_cap;
 	if (grown)
 		goto out;
-	if (s->nr_slots > OWNBUF_INDEX_MAX) {
+	/* Every index of the new chunk must fit a handle's index field. */
+	if (s->nr_slots + OWNBUF_CHUNK_SLOTS > OWNBUF_INDEX_MAX + 1) {
 		ret = -EDQUOT;
 		goto out;
 	}
@@ -120,7 +121,10 @@ int ownbuf_slot_reserve(struct ownbuf_session *s, u32 *index)
 	KUNIT_STATIC_STUB_REDIRECT(ownbuf_slot_reserve, s, index);
 	spin_lock(&s->lock);
 	for (;;) {
-		/* Revoked borrows were freed when revoked: they hold no place. */
+		/*
+		 * A revoked borrow holds its place until the revoking drop
+		 * returns, which then has ended it: no reaping here.
+		 */
 		if (s->live >= max) {
 			ret = -EDQUOT;
 			goto out;

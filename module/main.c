@@ -96,8 +96,8 @@ static void ownbuf_show_counters(struct seq_file *m, const struct ownbuf_counter
 
 /*
  * One line for the device, then one per open session (with its pid). A
- * read changes nothing: a session's borrow count includes the borrows
- * revoked since its last call, until it makes one.
+ * read changes nothing; counts are as exact as STATS gives them (a borrow
+ * stops counting when its buffer's destruction revokes it).
  */
 static int ownbuf_stats_show(struct seq_file *m, void *unused)
 {

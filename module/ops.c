@@ -476,8 +476,8 @@ int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
  * @out: the borrow handle
  *
  * The borrow is judged first, then its slot is reserved with nothing pinned
- * (the reservation may allocate), then judged
- * again and counted together with the slot's publication, under one lock.
+ * (the reservation may allocate), then judged again and counted together
+ * with the slot's publication, under one lock.
  *
  * Return: 0; -EINVAL; -EBADF; -ESTALE; -EACCES mutable borrow of a frozen
  * buffer; -EBUSY rule 2; -EDQUOT; -ENOMEM.

@@ -174,6 +174,8 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 	ownbuf_tickets_release_all(s);
 
 	for (i = 0; i < s->used; i++) {
+		/* A table can be large: never hog the CPU while closing it. */
+		cond_resched();
 		spin_lock(&s->lock);
 		switch (ownbuf_slot(s, i)->kind) {
 		case OWNBUF_SLOT_OWNER:
@@ -444,8 +446,8 @@ static const struct seq_operations ownbuf_graph_seq_ops = {
  * in each, then tickets in flight. Buffers are named by their serial and
  * sessions by their tag, never by a kernel pointer; ticket values are
  * secrets (whoever knows one may take it) and are never shown. A read
- * changes nothing: borrows revoked since their session's last call are
- * left as they are, and not shown. Sessions that open or close between two
+ * changes nothing; a borrow of a buffer whose destruction has not reached
+ * it yet is left to that destruction, and not shown. Sessions that open or close between two
  * read() calls may be seen in part, as with any file read in pieces.
  *
  * Return: 0 or -ENOMEM.

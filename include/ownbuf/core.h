@@ -121,8 +121,8 @@ struct ownbuf_limits {
 
 /*
  * Kernel memory a buffer costs beside its bytes, charged against its user's
- * byte limit: the struct (128 bytes) and its id in the device's table,
- * rounded up. Handle tables are charged by the chunk (%OWNBUF_CHUNK_BYTES).
+ * byte limit: the struct (at most 128 bytes) and what the allocator rounds
+ * it up to, with room to spare. Handle tables are charged by the chunk (%OWNBUF_CHUNK_BYTES).
  */
 #define OWNBUF_BUFFER_OVERHEAD	256
 
@@ -337,9 +337,12 @@ struct ownbuf_session {
 	struct ownbuf_counters counters;
 };
 
-/* Slots per chunk of a handle table: as many as fit in 4 KiB. */
-#define OWNBUF_CHUNK_SLOTS	((u32)(4096 / sizeof(struct ownbuf_slot)))
-#define OWNBUF_CHUNK_BYTES	(OWNBUF_CHUNK_SLOTS * sizeof(struct ownbuf_slot))
+/*
+ * A handle table grows by chunks of 4 KiB (what each costs its uid): as
+ * many slots as fit.
+ */
+#define OWNBUF_CHUNK_BYTES	4096
+#define OWNBUF_CHUNK_SLOTS	((u32)(OWNBUF_CHUNK_BYTES / sizeof(struct ownbuf_slot)))
 
 /**
  * ownbuf_slot() - a slot of a session's handle table

@@ -165,8 +165,40 @@ static void ownbuf_table_growth_moves_no_slot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slot->kind, OWNBUF_SLOT_OWNER);
 }
 
+/*
+ * The table never grows past the index field of a handle: a chunk whose
+ * last index would not fit is refused (EDQUOT), even when the limits would
+ * allow more handles. The table is made to look full to the last chunk
+ * that fits; the directory behind it is never reached.
+ */
+static void ownbuf_table_stops_at_the_index_space(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u32 full = (OWNBUF_INDEX_MAX + 1) / OWNBUF_CHUNK_SLOTS * OWNBUF_CHUNK_SLOTS;
+	u32 nr_slots, used, index;
+	int ret;
+
+	kd->limits.session_max_handles = U64_MAX;
+	kd->limits.user_max_bytes = U64_MAX;
+	ownbuf_kunit_create(test, s, 8);
+	spin_lock(&s->lock);
+	nr_slots = s->nr_slots;
+	used = s->used;
+	s->nr_slots = full;
+	s->used = full;
+	spin_unlock(&s->lock);
+	ret = ownbuf_slot_reserve(s, &index);
+	spin_lock(&s->lock);
+	s->nr_slots = nr_slots;
+	s->used = used;
+	spin_unlock(&s->lock);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ret);
+}
+
 static struct kunit_case ownbuf_handle_cases[] = {
 	KUNIT_CASE(ownbuf_table_growth_moves_no_slot),
+	KUNIT_CASE(ownbuf_table_stops_at_the_index_space),
 	KUNIT_CASE(ownbuf_slot_find_stale_after_reuse),
 	KUNIT_CASE(ownbuf_slot_find_never_given_ebadf),
 	KUNIT_CASE(ownbuf_slot_free_retires_at_gen_max),
