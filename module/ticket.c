@@ -53,19 +53,28 @@ static struct ownbuf_ticket *ownbuf_ticket_find(struct ownbuf_device *dev, u64 v
 	return t && t->kind ? t : NULL;
 }
 
-/*
- * Hash @t under a fresh value, counted for the device (its maker's quota was
- * charged by the caller). A move ticket goes in unarmed (kind 0, found by
- * nobody) before its giver's handle dies, so that nothing can fail after.
- * A loan goes on its buffer's list too, unless the buffer died meanwhile
- * (its destruction may already have ended the loans it had): -ESTALE.
- * -ENOMEM when the table cannot take it now.
+/**
+ * ownbuf_ticket_insert() - hash a new ticket under a fresh value
+ * @s: its maker, whose quota the caller charged
+ * @t: the ticket, counted for the device from here on
+ * @value: out: its value, read while the ticket was still the caller's
+ *
+ * A move ticket goes in unarmed (kind 0, found by nobody) before its
+ * giver's handle dies, so that nothing can fail after. A loan goes on its
+ * buffer's list too, unless the buffer died meanwhile (its destruction may
+ * already have ended the loans it had). Once this returns, a hashed loan
+ * belongs to whoever ends it (its buffer's destruction, from another
+ * thread): the caller must not touch @t again.
+ *
+ * Return: 0; -ESTALE the loan's buffer died; -ENOMEM the table cannot take
+ * it now.
  */
-static int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t)
+int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t, u64 *value)
 {
 	struct ownbuf_device *dev = s->dev;
 	int ret;
 
+	KUNIT_STATIC_STUB_REDIRECT(ownbuf_ticket_insert, s, t, value);
 	t->maker = s;
 	spin_lock(&dev->tickets_lock);
 	if (t->kind == OWNBUF_TICKET_LEND && ownbuf_buffer_dead(t->buf)) {
@@ -85,6 +94,7 @@ static int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *
 		list_add_tail(&t->loan_node, &t->buf->loans);
 	list_add_tail(&t->maker_node, &s->tickets);
 	atomic64_inc(&dev->counters.tickets);
+	*value = t->value;
 	spin_unlock(&dev->tickets_lock);
 	return 0;
 }
@@ -173,6 +183,7 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_buffer *buf;
 	struct ownbuf_ticket *t;
+	u64 value;
 	u32 index;
 	int ret;
 
@@ -195,7 +206,7 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 		return ret;
 	}
 	/* Hashed unarmed before the handle dies: nothing can fail after. */
-	ret = t ? ownbuf_ticket_insert(s, t) : -ENOMEM;
+	ret = t ? ownbuf_ticket_insert(s, t, &value) : -ENOMEM;
 	if (ret) {
 		ownbuf_uncharge_ticket(s);
 		kfree(t);
@@ -224,7 +235,7 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 	} else {
 		t->buf = buf;
 		t->kind = OWNBUF_TICKET_MOVE;
-		*ticket = t->value;
+		*ticket = value;
 	}
 	spin_unlock(&dev->tickets_lock);
 	if (ret)
@@ -455,7 +466,7 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	t->kind = OWNBUF_TICKET_LEND;
 	t->mode = mode;
 	t->buf = ref.buf;
-	ret = ownbuf_ticket_insert(s, t);
+	ret = ownbuf_ticket_insert(s, t, ticket);
 	if (ret) {
 		ownbuf_uncharge_ticket(s);
 		/* ESTALE: the buffer was dropped since the borrow was counted. */
@@ -463,7 +474,7 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 			ret = ownbuf_ref_check_alive(s, &ref) ?: -ESTALE;
 		goto unborrow;
 	}
-	*ticket = t->value;
+	/* Hashed: the loan's own now, which its buffer's drop may end at once. */
 	t = NULL;
 	goto unpin;
 unborrow:

@@ -503,6 +503,7 @@ int ownbuf_freeze(struct ownbuf_session *s, u64 handle, u32 flags);
 int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q);
 
 /* ticket.c */
+int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t, u64 *value);
 int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket);
 int ownbuf_take(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
 int ownbuf_cancel(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);

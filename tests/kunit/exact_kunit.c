@@ -6,6 +6,8 @@
  */
 
 #include <kunit/static_stub.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 
 #include "core_kunit.h"
 
@@ -410,6 +412,76 @@ static void ownbuf_holder_first_to_a_revoked_slot(struct kunit *test)
 	ob_expect_violations(test, ob_race.a, OWNBUF_VIOLATION_LIFETIME, 2);
 }
 
+/* A drop with REVOKE in another thread, racing a lend of the same buffer. */
+static struct {
+	struct ownbuf_session *o;
+	u64 h;
+	int ret;
+	struct completion done;
+} ob_lend_race;
+
+static int ob_lend_race_drop(void *unused)
+{
+	ob_lend_race.ret = ownbuf_drop(ob_lend_race.o, ob_lend_race.h, OWNBUF_DROP_REVOKE);
+	complete(&ob_lend_race.done);
+	return 0;
+}
+
+/*
+ * Right after the loan is hashed, the owner's drop runs in another thread
+ * and gets as far as it can: it ends the loan (freeing its ticket), then
+ * waits for the lend's pin.
+ */
+static int ob_ticket_insert_stub(struct ownbuf_session *s, struct ownbuf_ticket *t,
+				 u64 *value)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct task_struct *k;
+	int ret, i;
+
+	kunit_deactivate_static_stub(test, ownbuf_ticket_insert);
+	ret = ownbuf_ticket_insert(s, t, value);
+	if (ret)
+		return ret;
+	k = kthread_run(ob_lend_race_drop, NULL, "ownbuf-lend-race");
+	if (IS_ERR(k)) {
+		complete(&ob_lend_race.done);
+		return 0;
+	}
+	for (i = 0; i < 1000 && atomic64_read(&s->dev->counters.tickets); i++)
+		msleep(1);
+	return 0;
+}
+
+/*
+ * Found by ownbuf_stress (seed 1, debug kernel: KASAN use after free in
+ * ownbuf_lend): a lend read its ticket's value after hashing it, when a
+ * drop with REVOKE in another thread may already have ended the loan and
+ * freed the ticket. The value is taken while the ticket is still the
+ * lend's own.
+ */
+static void ownbuf_lend_racing_drop_revoke(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *o = ownbuf_kunit_session(test, kd);
+	u64 t = 0;
+	int ret;
+
+	ob_lend_race.o = o;
+	ob_lend_race.h = ownbuf_kunit_create(test, o, 64);
+	init_completion(&ob_lend_race.done);
+	kunit_activate_static_stub(test, ownbuf_ticket_insert, ob_ticket_insert_stub);
+	ret = ownbuf_lend(o, ob_lend_race.h, OWNBUF_MODE_SHARED, 0, &t);
+	wait_for_completion(&ob_lend_race.done);
+	KUNIT_EXPECT_EQ(test, 0, ret);
+	KUNIT_EXPECT_NE(test, 0ULL, t);
+	KUNIT_EXPECT_EQ(test, 0, ob_lend_race.ret);
+	/* The loan died with its buffer. */
+	KUNIT_EXPECT_EQ(test, -ENOENT, ownbuf_accept(o, t, 0, &t));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&kd->dev.counters.tickets));
+	KUNIT_EXPECT_EQ(test, 0, atomic64_read(&kd->dev.counters.buffers));
+}
+
 /*
  * Finding 4: handle tables are kernel metadata too; their chunks count
  * against their uid's bytes, so handles alone cannot get round the limit.
@@ -433,6 +505,7 @@ static void ownbuf_handle_tables_count_against_user_bytes(struct kunit *test)
 
 static struct kunit_case ownbuf_exact_cases[] = {
 	KUNIT_CASE(ownbuf_revoke_is_eager),
+	KUNIT_CASE(ownbuf_lend_racing_drop_revoke),
 	KUNIT_CASE(ownbuf_holder_first_to_a_revoked_slot),
 	KUNIT_CASE(ownbuf_handle_tables_count_against_user_bytes),
 	KUNIT_CASE(ownbuf_take_within_one_uid_at_its_limit),
