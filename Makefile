@@ -11,6 +11,8 @@
 #   make uninstall       remove what install-headers and install-tools put down
 #   make demo            the main job: build, boot a 6.12 guest, show it
 #   make bench           time ownbuf against its peers in a 6.12 guest
+#   make stress [DURATION=s] [SEED=n] [KERNEL=debug]  the stress test alone:
+#                        processes, threads, SIGKILLs, a model of the contract
 #   make check           lint + every test on all four kernels
 #   make check KERNELS="6.12 debug" TESTS=GLOB   a subset, for the inner loop
 #   make lint            only the static checks
@@ -33,7 +35,7 @@ INSTALL_MOD_DIR ?= updates
 KVER ?= $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 
-.PHONY: all module modules clean demo bench check lint deps
+.PHONY: all module modules clean demo bench stress check lint deps
 .PHONY: install install-module install-headers install-tools uninstall
 
 all: module
@@ -78,6 +80,9 @@ demo:
 
 bench:
 	scripts/bench.sh
+
+stress:
+	DURATION="$(DURATION)" SEED="$(SEED)" KERNEL="$(KERNEL)" scripts/stress.sh
 
 check:
 	KERNELS="$(KERNELS)" TESTS="$(TESTS)" KEEP_GOING="$(KEEP_GOING)" scripts/check.sh

@@ -7,6 +7,9 @@
 # 32-bit binary (gcc-multilib); otherwise that build is skipped with a note.
 # libownbuf_test.c also gets tools/lib/libownbuf.c compiled in (see
 # extra_args), and tests/selftests/*_test.sh are copied as they are.
+# tests/stress/ownbuf_stress.c is built beside them (64-bit only: its
+# slice is long, and the fuzz covers the compat path), so the guests run it
+# as a selftest.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -66,11 +69,12 @@ rm -f "$out/.failed"
 cores=$(nproc)
 built=0
 wanted=()
-for c in "$OWNBUF_TOP"/tests/selftests/*_test.c; do
+for c in "$OWNBUF_TOP"/tests/selftests/*_test.c "$OWNBUF_TOP"/tests/stress/ownbuf_stress.c; do
 	name=$(basename "$c" .c)
 	key=$(cat - "$c" <<<"$common" | sha256sum | cut -c1-16)
 	for bin in "$name" "${name}_32"; do
 		[ "$bin" = "$name" ] || [ "$m32" = 1 ] || continue
+		[ "$bin" != ownbuf_stress_32 ] || continue
 		wanted+=("$bin")
 		[ -x "$out/$bin" ] && [ "$(cat "$out/.keys/$bin" 2>/dev/null)" = "$key" ] && continue
 		rm -f "$out/.keys/$bin"

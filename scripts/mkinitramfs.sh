@@ -101,6 +101,13 @@ payload=$(kept "${OWNBUF_GUEST_FILES:+gate-}payload" "$payload_key" fill_payload
 own="$tmp/own"
 mkdir -p "$own/etc/ownbuf" "$own/lib/ownbuf"
 echo "$plan" >"$own/etc/ownbuf/plan"
+# The stress: how long make check's slice runs (the debug kernel's is the
+# one that counts; the stock kernels run a shorter one), and make stress's
+# own arguments.
+stress_s=20
+[ "$kernel" != debug ] || stress_s=60
+echo "${OWNBUF_STRESS_SECONDS:-$stress_s}" >"$own/etc/ownbuf/stress-seconds"
+[ -z "${OWNBUF_STRESS_ARGS:-}" ] || echo "$OWNBUF_STRESS_ARGS" >"$own/etc/ownbuf/stress-args"
 [ -z "${OWNBUF_TESTS:-}" ] || echo "$OWNBUF_TESTS" >"$own/etc/ownbuf/tests"
 if [ -z "${OWNBUF_GUEST_FILES:-}" ]; then
 	cp "$OWNBUF_BUILD/$kernel/ownbuf.ko" "$own/lib/ownbuf/" 2>/dev/null ||

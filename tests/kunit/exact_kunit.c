@@ -449,7 +449,7 @@ static int ob_ticket_insert_stub(struct ownbuf_session *s, struct ownbuf_ticket 
 		return 0;
 	}
 	for (i = 0; i < 1000 && atomic64_read(&s->dev->counters.tickets); i++)
-		msleep(1);
+		usleep_range(1000, 2000);
 	return 0;
 }
 

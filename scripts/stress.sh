@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make stress: tests/stress/ownbuf_stress on its own, in one guest (the
+# debug kernel by default: KASAN, KFENCE, UBSAN, lockdep, kmemleak), for
+# DURATION seconds (default 600) with SEED (default: a fresh one, printed).
+# After the stress the guest unloads the module and scans for leaks, and
+# the console is searched for any sanitizer, lockdep, hung-task or WARN
+# report, as in make check. A failing seed replays with SEED=.
+# Usage: DURATION=s SEED=n KERNEL=k scripts/stress.sh
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+kernel=${KERNEL:-debug}
+duration=${DURATION:-600}
+seed=${SEED:-}
+[ -n "$seed" ] || seed=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
+case "$duration$seed" in
+*[!0-9]*) die "DURATION and SEED are whole numbers" ;;
+esac
+
+"$OWNBUF_TOP/scripts/deps.sh" all
+[ "$kernel" != debug ] || "$OWNBUF_TOP/scripts/build-debug-kernel.sh"
+"$OWNBUF_TOP/scripts/build-module.sh" "$kernel"
+"$OWNBUF_TOP/scripts/build-selftests.sh"
+"$OWNBUF_TOP/scripts/build-tools.sh"
+
+log "stress on $kernel for ${duration}s, seed $seed (replay: make stress SEED=$seed DURATION=$duration KERNEL=$kernel)"
+run=${OWNBUF_RUN_DIR:-$OWNBUF_BUILD/$kernel/stress}
+OWNBUF_RUN_DIR=$run OWNBUF_STRESS_ARGS="-d $duration -s $seed" \
+	OWNBUF_GUEST_TIMEOUT=$((duration * 2 + 600)) \
+	"$OWNBUF_TOP/scripts/run-guest.sh" "$kernel" stress || true
+cat "$run/sections/selftest:ownbuf_stress" 2>/dev/null || echo "(the stress never reported)"
+python3 "$OWNBUF_TOP/scripts/summarize.py" --subset "$kernel=$run"
