@@ -344,6 +344,7 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 {
 	void __user *uarg = (void __user *)arg;
 	const struct ownbuf_ioctl_op *op;
+	struct ownbuf_user_pages up;
 	union ownbuf_ioctl_arg buf;
 	unsigned int nr;
 	int ret;
@@ -361,17 +362,22 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 		ret = -EFAULT;
 	} else if (copy_from_user(&buf, uarg, op->size)) {
 		ret = -EFAULT;
-	} else if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, op->size)) {
+	} else if (_IOC_DIR(cmd) & _IOC_READ) {
 		/*
-		 * Prove the answer can be written back before acting: a give
-		 * whose ticket cannot be returned would strand the buffer.
+		 * The answer's pages are pinned before acting and the answer is
+		 * written through the pins, which cannot fail: a copy that
+		 * failed after the op would leave it done but unreported (a
+		 * give's ticket or a take's handle lost, a create's buffer
+		 * stranded), and EFAULT must mean that nothing happened.
 		 */
-		ret = -EFAULT;
+		ret = ownbuf_pin_user((unsigned long)uarg, op->size, true, &up);
+		if (!ret)
+			ret = op->fn(s, &buf);
+		if (!ret)
+			ownbuf_copy_pages(&up, &buf, op->size, true);
+		ownbuf_unpin_user(&up, !ret);
 	} else {
 		ret = op->fn(s, &buf);
-		if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
-		    copy_to_user(uarg, &buf, op->size))
-			ret = -EFAULT;
 	}
 	if (ret)
 		ownbuf_count_refused(s);
