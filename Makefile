@@ -13,6 +13,8 @@
 #   make bench           time ownbuf against its peers in a 6.12 guest
 #   make stress [DURATION=s] [SEED=n] [KERNEL=debug]  the stress test alone:
 #                        processes, threads, SIGKILLs, a model of the contract
+#   make fuzz [DURATION=s] [SEED=n] [KERNEL=debug]    the bad-input matrix, then
+#                        random requests for DURATION s, 64- and 32-bit
 #   make check           lint + every test on all four kernels
 #   make check KERNELS="6.12 debug" TESTS=GLOB   a subset, for the inner loop
 #   make lint            only the static checks
@@ -35,7 +37,7 @@ INSTALL_MOD_DIR ?= updates
 KVER ?= $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 
-.PHONY: all module modules clean demo bench stress check lint deps
+.PHONY: all module modules clean demo bench stress fuzz check lint deps
 .PHONY: install install-module install-headers install-tools uninstall
 
 all: module
@@ -83,6 +85,9 @@ bench:
 
 stress:
 	DURATION="$(DURATION)" SEED="$(SEED)" KERNEL="$(KERNEL)" scripts/stress.sh
+
+fuzz:
+	DURATION="$(DURATION)" SEED="$(SEED)" KERNEL="$(KERNEL)" scripts/fuzz.sh
 
 check:
 	KERNELS="$(KERNELS)" TESTS="$(TESTS)" KEEP_GOING="$(KEEP_GOING)" scripts/check.sh

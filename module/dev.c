@@ -333,8 +333,10 @@ static_assert(sizeof(struct ownbuf_stats) == 232);
  * @arg: ioctl argument, a user pointer for every defined command
  *
  * Kept apart from the file operations so that KUnit can drive the decoder
- * without a struct file. A command is known only with the exact number
- * (direction and size included) this version defines.
+ * without a struct file. A command is known by its type, number and
+ * direction, with the size of the struct this version defines or a larger
+ * one (a newer caller's), whose tail must then be zero (E2BIG otherwise):
+ * the rule of copy_struct_from_user(). Only the known part is written back.
  *
  * Return: 0 on success, a negative errno on failure; -ENOTTY for any
  * command this device does not define.
@@ -346,7 +348,7 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 	const struct ownbuf_ioctl_op *op;
 	struct ownbuf_user_pages up;
 	union ownbuf_ioctl_arg buf;
-	unsigned int nr;
+	unsigned int nr, usize;
 	int ret;
 
 	nr = _IOC_NR(cmd);
@@ -354,31 +356,37 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 		return -ENOTTY;
 	nr = array_index_nospec(nr, ARRAY_SIZE(ownbuf_ops));
 	op = &ownbuf_ops[nr];
-	if (!op->fn || op->cmd != cmd)
+	usize = _IOC_SIZE(cmd);
+	if (!op->fn || _IOC_DIR(cmd) != _IOC_DIR(op->cmd) || usize < op->size)
 		return -ENOTTY;
 
 	if (!uarg) {
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
 		ret = -EFAULT;
-	} else if (copy_from_user(&buf, uarg, op->size)) {
-		ret = -EFAULT;
-	} else if (_IOC_DIR(cmd) & _IOC_READ) {
-		/*
-		 * The answer's pages are pinned before acting and the answer is
-		 * written through the pins, which cannot fail: a copy that
-		 * failed after the op would leave it done but unreported (a
-		 * give's ticket or a take's handle lost, a create's buffer
-		 * stranded), and EFAULT must mean that nothing happened.
-		 */
-		ret = ownbuf_pin_user((unsigned long)uarg, op->size, true, &up);
-		if (!ret)
-			ret = op->fn(s, &buf);
-		if (!ret)
-			ownbuf_copy_pages(&up, &buf, op->size, true);
-		ownbuf_unpin_user(&up, !ret);
-	} else {
-		ret = op->fn(s, &buf);
+		goto out;
 	}
+	/* -EFAULT, or -E2BIG for a tail this version cannot honour. */
+	ret = copy_struct_from_user(&buf, op->size, uarg, usize);
+	if (ret)
+		goto out;
+	if (!(_IOC_DIR(cmd) & _IOC_READ)) {
+		ret = op->fn(s, &buf);
+		goto out;
+	}
+	/*
+	 * The answer's pages are pinned before acting and the answer is
+	 * written through the pins, which cannot fail: a copy that failed
+	 * after the op would leave it done but unreported (a give's ticket or
+	 * a take's handle lost, a create's buffer stranded), and EFAULT must
+	 * mean that nothing happened.
+	 */
+	ret = ownbuf_pin_user((unsigned long)uarg, op->size, true, &up);
+	if (!ret)
+		ret = op->fn(s, &buf);
+	if (!ret)
+		ownbuf_copy_pages(&up, &buf, op->size, true);
+	ownbuf_unpin_user(&up, !ret);
+out:
 	if (ret)
 		ownbuf_count_refused(s);
 	return ret;

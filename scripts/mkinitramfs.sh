@@ -108,6 +108,9 @@ stress_s=20
 [ "$kernel" != debug ] || stress_s=60
 echo "${OWNBUF_STRESS_SECONDS:-$stress_s}" >"$own/etc/ownbuf/stress-seconds"
 [ -z "${OWNBUF_STRESS_ARGS:-}" ] || echo "$OWNBUF_STRESS_ARGS" >"$own/etc/ownbuf/stress-args"
+# The fuzz's random part: seconds (5 in make check) and, to replay, a seed.
+echo "${OWNBUF_FUZZ_SECONDS:-5}" >"$own/etc/ownbuf/fuzz-seconds"
+[ -z "${OWNBUF_FUZZ_SEED:-}" ] || echo "$OWNBUF_FUZZ_SEED" >"$own/etc/ownbuf/fuzz-seed"
 [ -z "${OWNBUF_TESTS:-}" ] || echo "$OWNBUF_TESTS" >"$own/etc/ownbuf/tests"
 if [ -z "${OWNBUF_GUEST_FILES:-}" ]; then
 	cp "$OWNBUF_BUILD/$kernel/ownbuf.ko" "$own/lib/ownbuf/" 2>/dev/null ||

@@ -31,18 +31,23 @@
  * All operations are ioctls on the session's file descriptor, numbered on
  * %OWNBUF_IOCTL_MAGIC, which no other upstream interface uses. Every
  * argument struct has a fixed size, the same for 32- and 64-bit callers,
- * and is named in the command number. Fields named ``out_*`` are written by
- * the kernel and ignored on input; every ``flags`` bit not defined here and
- * every ``__reserved`` field must be zero. When a call succeeds but its
- * ``out_*`` fields cannot be written back (EFAULT), its effect stands: the
- * new handle or ticket is unreachable and dies with the session.
+ * and is named in the command number. Structs only ever grow at their end:
+ * a command carrying a larger size (a caller built against a newer header)
+ * is accepted when the bytes past the struct this kernel knows are zero,
+ * and refused with E2BIG otherwise, as copy_struct_from_user() does; only
+ * the known part is written back. Fields named ``out_*`` are written by the
+ * kernel and ignored on input; every ``flags`` bit not defined here and
+ * every ``__reserved`` field must be zero. The memory of the answer is
+ * pinned before a call acts: EFAULT always means that nothing happened.
  *
  * Errors (see ../shared/CONTRACT.md; when several apply, the first of this
  * list is returned):
  *
  * ========  ===============================================================
+ * EFAULT    the argument struct cannot be read, or written back
  * EINVAL    the request itself: reserved field or padding not zero, unknown
  *           flag or mode, handle or ticket 0, size 0
+ * E2BIG     a larger struct than this kernel knows, with a non-zero tail
  * EBADF     a handle value this session was never given
  * ESTALE    a handle it was given that is no longer live: dropped, moved
  *           away, released, or revoked with its buffer
@@ -57,8 +62,8 @@
  * EFBIG     size over the max_buffer_size module parameter
  * EDQUOT    over a per-session or device-wide quota
  * ENOMEM    out of memory
- * EFAULT    a bad user pointer
- * ENOTTY    a command this header does not define
+ * EFAULT    a bad data pointer of read or write
+ * ENOTTY    a command this header does not define (ENOTTY comes first)
  * ========  ===============================================================
  *
  * Every refused call is counted, per session and for the whole device, and
