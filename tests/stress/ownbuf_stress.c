@@ -874,12 +874,14 @@ static void model_run(__u64 seed, unsigned long round, int proc, unsigned long n
 
 #define RACE_SIZE	1024
 #define RACE_POOL	32
+#define HOT_SIZE	(64 * 1024)
 
 struct race {
 	int fd;
 	double deadline;
 	__u64 seed;
 	__u64 pool[RACE_POOL];	/* handles of the session, shared by its threads */
+	__u64 hot;		/* one big buffer every thread writes and reads whole */
 };
 
 struct race_thread {
@@ -987,6 +989,29 @@ static void race_private_mut(struct race *r, __u64 h, __u64 *rnd)
 	race_note(OP_RELEASE, ob_handle_op(r->fd, OWNBUF_IOC_RELEASE, b, 0));
 }
 
+/*
+ * The hot buffer: long copies from every thread at once, so that a write
+ * that is not alone (a writer sharing the data lock) is seen in part.
+ */
+static void race_hot(struct race *r, __u64 *rnd)
+{
+	static __thread __u8 io[HOT_SIZE];
+	int err, i;
+
+	if (rnd_below(rnd, 2)) {
+		memset(io, (__u8)rnd_next(rnd), sizeof(io));
+		race_note(OP_WRITE, ob_rw(r->fd, true, r->hot, 0, HOT_SIZE, io));
+		return;
+	}
+	err = ob_rw(r->fd, false, r->hot, 0, HOT_SIZE, io);
+	race_note(OP_READ, err);
+	for (i = 1; !err && i < HOT_SIZE; i++)
+		if (io[i] != io[0]) {
+			torn("a read saw two byte values: a torn write");
+			break;
+		}
+}
+
 static void race_step(struct race *r, __u64 *rnd)
 {
 	__u32 op = rnd_below(rnd, 100), mode;
@@ -998,6 +1023,10 @@ static void race_step(struct race *r, __u64 *rnd)
 	int err;
 
 	mode = rnd_below(rnd, 2) ? OWNBUF_MODE_SHARED : OWNBUF_MODE_MUT;
+	if (r->hot && rnd_below(rnd, 8) == 0) {
+		race_hot(r, rnd);
+		return;
+	}
 	if (op < 12) {
 		err = ob_create(r->fd, RACE_SIZE, &out);
 		race_note(OP_CREATE, err);
@@ -1092,6 +1121,8 @@ static void race_run(__u64 seed, int threads, double seconds)
 	r.fd = open(DEV, O_RDWR | O_CLOEXEC);
 	if (r.fd < 0)
 		exit(2);
+	if (ob_create(r.fd, HOT_SIZE, &r.hot))
+		r.hot = 0;
 	for (i = 0; i < threads; i++) {
 		rt[i] = (struct race_thread){ &r, seed ^ ((__u64)i << 32) ^ getpid() };
 		if (pthread_create(&rt[i].tid, NULL, race_thread_fn, &rt[i]))
