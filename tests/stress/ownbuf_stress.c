@@ -47,6 +47,7 @@
 #include <linux/types.h>
 
 #define DEV "/dev/ownbuf"
+#define MAX_PROCS 16
 
 /* ---- randomness: splitmix64, one state per thread ---- */
 
@@ -104,6 +105,11 @@ struct shared {
 	__u64 model_sessions, model_ops;
 	/* Tickets in flight between processes: 0 is an empty box. */
 	__u64 mailbox[64];
+	/*
+	 * Handle values of each process's race session (one at a time per
+	 * process): to any other process's session, foreign.
+	 */
+	__u64 foreign[MAX_PROCS][16];
 	char first_bad[256];
 };
 
@@ -880,6 +886,7 @@ struct race {
 	int fd;
 	double deadline;
 	__u64 seed;
+	int proc;		/* the worker's index; -1 in a killed child */
 	__u64 pool[RACE_POOL];	/* handles of the session, shared by its threads */
 	__u64 hot;		/* one big buffer every thread writes and reads whole */
 };
@@ -1012,6 +1019,31 @@ static void race_hot(struct race *r, __u64 *rnd)
 		}
 }
 
+/*
+ * A handle value another session holds is EBADF here, whatever happened to
+ * it there: checked exactly, not against the allowed set.
+ */
+static void race_foreign(struct race *r, __u64 *rnd)
+{
+	unsigned int other = rnd_below(rnd, MAX_PROCS);
+	__u64 v = __atomic_load_n(&sh->foreign[other][rnd_below(rnd, 16)], __ATOMIC_RELAXED);
+	__u8 io[16];
+	int err;
+
+	if (other == (unsigned int)r->proc || !v)
+		return;
+	err = ob_rw(r->fd, false, v, 0, sizeof(io), io);
+	count(OP_READ, err);
+	if (err != -EBADF && __atomic_add_fetch(&sh->bad_errno, 1, __ATOMIC_RELAXED) == 1)
+		snprintf(sh->first_bad, sizeof(sh->first_bad),
+			 "another session's handle answered %s, not EBADF", strerror(-err));
+}
+
+static void race_publish(struct race *r, __u64 h, __u64 *rnd)
+{
+	__atomic_store_n(&sh->foreign[r->proc][rnd_below(rnd, 16)], h, __ATOMIC_RELAXED);
+}
+
 static void race_step(struct race *r, __u64 *rnd)
 {
 	__u32 op = rnd_below(rnd, 100), mode;
@@ -1025,6 +1057,10 @@ static void race_step(struct race *r, __u64 *rnd)
 	mode = rnd_below(rnd, 2) ? OWNBUF_MODE_SHARED : OWNBUF_MODE_MUT;
 	if (r->hot && rnd_below(rnd, 8) == 0) {
 		race_hot(r, rnd);
+		return;
+	}
+	if (r->proc >= 0 && rnd_below(rnd, 32) == 0) {
+		race_foreign(r, rnd);
 		return;
 	}
 	if (op < 12) {
@@ -1090,6 +1126,8 @@ static void race_step(struct race *r, __u64 *rnd)
 	}
 	if (!out)
 		return;
+	if (r->proc >= 0 && rnd_below(rnd, 4) == 0)
+		race_publish(r, out, rnd);
 	/*
 	 * The new handle takes the place of the one there, which is ended so
 	 * that a session stays far from its quotas (another thread may be
@@ -1112,9 +1150,9 @@ static void *race_thread_fn(void *arg)
 }
 
 /* One session shared by @threads threads for @seconds, then closed. */
-static void race_run(__u64 seed, int threads, double seconds)
+static void race_run(__u64 seed, int proc, int threads, double seconds)
 {
-	struct race r = { .seed = seed, .deadline = now_s() + seconds };
+	struct race r = { .seed = seed, .deadline = now_s() + seconds, .proc = proc };
 	struct race_thread rt[16];
 	int i;
 
@@ -1145,7 +1183,7 @@ static void killed_child(__u64 seed)
 	if (pid < 0)
 		return;
 	if (!pid) {
-		struct race r = { .seed = seed, .deadline = now_s() + 10 };
+		struct race r = { .seed = seed, .deadline = now_s() + 10, .proc = -1 };
 
 		r.fd = open(DEV, O_RDWR | O_CLOEXEC);
 		if (r.fd < 0)
@@ -1180,7 +1218,7 @@ static void worker(const struct opts *o, int proc)
 
 	for (round = 0; now_s() < end; round++) {
 		model_run(o->seed, round, proc, MODEL_OPS);
-		race_run(rnd_next(&rnd), o->threads, 0.2 + rnd_below(&rnd, 300) / 1000.0);
+		race_run(rnd_next(&rnd), proc, o->threads, 0.2 + rnd_below(&rnd, 300) / 1000.0);
 		if (rnd_below(&rnd, 2))
 			killed_child(rnd_next(&rnd));
 	}
@@ -1322,7 +1360,7 @@ int main(int argc, char **argv)
 			print_usage(argv[0]);
 		}
 	}
-	if (o.procs < 1 || o.threads < 1 || o.threads > 16)
+	if (o.procs < 1 || o.procs > MAX_PROCS || o.threads < 1 || o.threads > 16)
 		print_usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
