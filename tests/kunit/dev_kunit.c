@@ -84,7 +84,7 @@ static void ownbuf_ioctl_dispatch_null_arg_efault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 2, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_NULL_DEREF));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&s->counters.refused), 2);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.buffers), 0);
-	/* A known number with another size is another command: ENOTTY. */
+	/* A known number with a smaller size is another command: ENOTTY. */
 	KUNIT_EXPECT_EQ(test, -ENOTTY,
 			ownbuf_ioctl_dispatch(s, _IOWR(OWNBUF_IOCTL_MAGIC,
 						       _IOC_NR(OWNBUF_IOC_CREATE), __u64), 0));

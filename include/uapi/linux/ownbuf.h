@@ -39,6 +39,8 @@
  * kernel and ignored on input; every ``flags`` bit not defined here and
  * every ``__reserved`` field must be zero. The memory of the answer is
  * pinned before a call acts: EFAULT always means that nothing happened.
+ * So the argument of a command that answers must lie in ordinary writable
+ * memory (not a device or secret-memory mapping, which cannot be pinned).
  *
  * Errors (see ../shared/CONTRACT.md; when several apply, the first of this
  * list is returned):
