@@ -11,17 +11,12 @@ set -euo pipefail
 
 kernel=${KERNEL:-debug}
 duration=${DURATION:-300}
-seed=${SEED:-}
-[ -n "$seed" ] || seed=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
+seed=$(seed_or_fresh "${SEED:-}")
 case "$duration$seed" in
 *[!0-9]*) die "DURATION and SEED are whole numbers" ;;
 esac
 
-"$OWNBUF_TOP/scripts/deps.sh" all
-[ "$kernel" != debug ] || "$OWNBUF_TOP/scripts/build-debug-kernel.sh"
-"$OWNBUF_TOP/scripts/build-module.sh" "$kernel"
-"$OWNBUF_TOP/scripts/build-selftests.sh"
-"$OWNBUF_TOP/scripts/build-tools.sh"
+guest_build "$kernel"
 
 log "fuzz on $kernel for ${duration}s per binary, seed $seed (replay: make fuzz SEED=$seed DURATION=$duration KERNEL=$kernel)"
 run=${OWNBUF_RUN_DIR:-$OWNBUF_BUILD/$kernel/fuzz}

@@ -164,3 +164,23 @@ cached_run() {
 	find "$dir" -maxdepth 1 -type f ! -name '.*' -printf '%T@ %p\n' | sort -rn |
 		tail -n +9 | cut -d' ' -f2- | xargs -r rm -f
 }
+
+# guest_build KERNEL: what a guest run of the tests needs, built or reused:
+# packages and kernels, the debug kernel when KERNEL is debug, the module
+# for KERNEL, the selftests (the stress among them) and the tools.
+guest_build() {
+	"$OWNBUF_TOP/scripts/deps.sh" all
+	[ "$1" != debug ] || "$OWNBUF_TOP/scripts/build-debug-kernel.sh"
+	"$OWNBUF_TOP/scripts/build-module.sh" "$1"
+	"$OWNBUF_TOP/scripts/build-selftests.sh"
+	"$OWNBUF_TOP/scripts/build-tools.sh"
+}
+
+# seed_or_fresh SEED: SEED when given, else a fresh 64-bit one.
+seed_or_fresh() {
+	if [ -n "$1" ]; then
+		echo "$1"
+	else
+		od -An -N8 -tu8 /dev/urandom | tr -d ' '
+	fi
+}

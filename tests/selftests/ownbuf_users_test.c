@@ -57,19 +57,56 @@ static int become(uid_t uid)
 	return getuid() == uid && geteuid() == uid ? 0 : -1;
 }
 
+typedef int (*child_fn)(int rd, int wr);
+
 /*
- * Run @fn as @uid in a child; its exit status says how it went: 0 for
- * success, else the line (mod 256) of the first failed check.
+ * Run @fn as @uid in a child, reading @rd and writing @wr; every other end
+ * of the two pipes is closed there, so that a peer that dies ends this
+ * child's read instead of leaving it blocked.
  */
-static pid_t spawn(uid_t uid, int (*fn)(int rd, int wr), int rd, int wr)
+static pid_t spawn(uid_t uid, child_fn fn, const int pipes[4], int rd, int wr)
 {
 	pid_t pid = fork();
+	int i;
 
 	if (pid)
 		return pid;
+	for (i = 0; i < 4; i++)
+		if (pipes[i] != rd && pipes[i] != wr)
+			close(pipes[i]);
 	if (become(uid))
 		_exit(250);
 	_exit(fn(rd, wr));
+}
+
+static int child_status(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * A as USER_A and B as USER_B, talking over two pipes. Each child's exit
+ * status says how it went: 0 for success, else the line (mod 256) of its
+ * first failed check.
+ */
+static void run_pair(struct __test_metadata *_metadata, child_fn a_fn, child_fn b_fn)
+{
+	int pipes[4];	/* B to A: read, write; A to B: read, write */
+	pid_t a, b;
+	int i;
+
+	ASSERT_EQ(0, pipe(&pipes[0]));
+	ASSERT_EQ(0, pipe(&pipes[2]));
+	a = spawn(USER_A, a_fn, pipes, pipes[0], pipes[3]);
+	b = spawn(USER_B, b_fn, pipes, pipes[2], pipes[1]);
+	for (i = 0; i < 4; i++)
+		close(pipes[i]);
+	EXPECT_EQ(0, child_status(b));
+	EXPECT_EQ(0, child_status(a));
 }
 
 /* In a child: a failed check ends it, its exit status the check's line. */
@@ -80,15 +117,6 @@ static void child_check(bool ok, int line)
 }
 
 #define CHILD_CHECK(cond) child_check(cond, __LINE__)
-
-static int child_status(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 /* A: three live handles, a dead one, then its values to B; waits for B. */
 static int a_hands_out_values(int rd, int wr)
@@ -137,19 +165,9 @@ static int b_tries_foreign_values(int rd, int wr)
 
 TEST_F(users, foreign_handle_values_ebadf)
 {
-	int ab[2], ba[2];
-	pid_t a, b;
-
 	if (self->skip)
 		SKIP(return, "needs root");
-	ASSERT_EQ(0, pipe(ab));
-	ASSERT_EQ(0, pipe(ba));
-	a = spawn(USER_A, a_hands_out_values, ba[0], ab[1]);
-	b = spawn(USER_B, b_tries_foreign_values, ab[0], ba[1]);
-	ASSERT_LT(0, a);
-	ASSERT_LT(0, b);
-	EXPECT_EQ(0, child_status(b));
-	EXPECT_EQ(0, child_status(a));
+	run_pair(_metadata, a_hands_out_values, b_tries_foreign_values);
 }
 
 /* A: a live move and a live loan out, kept until B is done guessing. */
@@ -210,19 +228,9 @@ static int b_guesses(int rd, int wr)
 
 TEST_F(users, guessed_tickets_enoent_real_ones_cross)
 {
-	int ab[2], ba[2];
-	pid_t a, b;
-
 	if (self->skip)
 		SKIP(return, "needs root");
-	ASSERT_EQ(0, pipe(ab));
-	ASSERT_EQ(0, pipe(ba));
-	a = spawn(USER_A, a_holds_tickets, ba[0], ab[1]);
-	b = spawn(USER_B, b_guesses, ab[0], ba[1]);
-	ASSERT_LT(0, a);
-	ASSERT_LT(0, b);
-	EXPECT_EQ(0, child_status(b));
-	EXPECT_EQ(0, child_status(a));
+	run_pair(_metadata, a_holds_tickets, b_guesses);
 }
 
 /*
@@ -277,8 +285,7 @@ TEST_F(users, one_user_at_its_limits_leaves_the_other_working)
 	};
 	const __u64 limits[] = { 4 << 20, 16, 8 };
 	__u64 saved[3];
-	int ab[2], ba[2], i;
-	pid_t a, b;
+	int i;
 
 	if (self->skip)
 		SKIP(return, "needs root");
@@ -286,14 +293,7 @@ TEST_F(users, one_user_at_its_limits_leaves_the_other_working)
 		ASSERT_EQ(0, ob_param_get(names[i], &saved[i]));
 		ASSERT_EQ(0, ob_param_set(names[i], limits[i]));
 	}
-	ASSERT_EQ(0, pipe(ab));
-	ASSERT_EQ(0, pipe(ba));
-	a = spawn(USER_A, a_fills_its_limits, ba[0], ab[1]);
-	b = spawn(USER_B, b_still_works, ab[0], ba[1]);
-	EXPECT_LT(0, a);
-	EXPECT_LT(0, b);
-	EXPECT_EQ(0, child_status(b));
-	EXPECT_EQ(0, child_status(a));
+	run_pair(_metadata, a_fills_its_limits, b_still_works);
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, ob_param_set(names[i], saved[i]));
 }
