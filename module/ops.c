@@ -679,7 +679,7 @@ int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q)
 		q->out_shared = (unsigned long)st >> OWNBUF_ST_SHARED_SHIFT;
 		q->out_mut = !!(st & OWNBUF_ST_MUT);
 		q->out_frozen = !!(st & OWNBUF_ST_FROZEN);
-		q->__out_reserved = 0;
+		q->out_mappings = ownbuf_buffer_mappings(ref.buf);
 	}
 	ownbuf_buffer_unpin(ref.buf);
 	return ret;

@@ -280,7 +280,7 @@ TEST_F(fz, out_fields_ignored_on_input)
 	q.__reserved = 0;
 	EXPECT_EQ(0, ob_ioctl(self->fd, OWNBUF_IOC_QUERY, &q));
 	EXPECT_EQ(64, q.out_size);
-	EXPECT_EQ(0, q.__out_reserved);
+	EXPECT_EQ(0, q.out_mappings);
 	memset(&st, 0xa5, sizeof(st));
 	st.flags = 0;
 	st.__reserved = 0;

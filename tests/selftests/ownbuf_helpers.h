@@ -419,8 +419,8 @@ static inline int _test_query(int fd, __u64 h, struct ownbuf_query *out)
 		return ob_unwritten("query", "out_mut");
 	if (q.out_frozen == OB_POISON32)
 		return ob_unwritten("query", "out_frozen");
-	if (q.__out_reserved != 0)
-		return ob_unwritten("query", "__out_reserved (as 0)");
+	if (q.out_mappings == OB_POISON32)
+		return ob_unwritten("query", "out_mappings");
 	return 0;
 }
 

@@ -102,14 +102,14 @@ enum ownbuf_kind {
  * @OWNBUF_VIOLATION_DOUBLE_FREE: ESTALE on drop of a dropped handle, or
  *	release of a released borrow
  * @OWNBUF_VIOLATION_DATA_RACE: EBUSY on a call that breaks "many readers XOR
- *	one writer" (borrow, lend, read, write, freeze)
+ *	one writer" (borrow, lend, read, write, freeze, mmap)
  * @OWNBUF_VIOLATION_NULL_DEREF: EINVAL on handle or ticket 0; EFAULT on a
  *	NULL user pointer
  * @OWNBUF_VIOLATION_OVERFLOW: ERANGE on a range past the end of a buffer
  * @OWNBUF_VIOLATION_USE_AFTER_MOVE: ESTALE on the handle a give killed
  * @OWNBUF_VIOLATION_LIFETIME: ESTALE on a borrow revoked with its buffer;
  *	EBUSY on drop or give while borrows are out (Rust: "cannot move out
- *	because it is borrowed")
+ *	because it is borrowed"), and on release of a borrow still mapped
  * @OWNBUF_VIOLATION_NR: number of classes defined
  */
 enum ownbuf_violation {
@@ -264,7 +264,10 @@ struct ownbuf_clone {
  * @out_shared: shared borrows out (untaken shared lend tickets included)
  * @out_mut: mutable borrows out, 0 or 1 (an untaken mutable lend included)
  * @out_frozen: 1 once the buffer is frozen
- * @__out_reserved: written as 0
+ * @out_mappings: live mappings of the buffer (mmap(2) calls whose pages
+ *	are not all unmapped yet), through any handle, in any session; a
+ *	mapping made through the owner handle is also counted in @out_shared
+ *	or @out_mut, one made through a borrow handle belongs to that borrow
  */
 struct ownbuf_query {
 	__u64 handle;
@@ -277,7 +280,7 @@ struct ownbuf_query {
 	__u32 out_shared;
 	__u32 out_mut;
 	__u32 out_frozen;
-	__u32 __out_reserved;
+	__u32 out_mappings;
 };
 
 /**
@@ -317,6 +320,50 @@ struct ownbuf_stats {
 	struct ownbuf_counts out_device;
 };
 
+/**
+ * DOC: mmap
+ * A mapping is MAP_SHARED, starts at the buffer's first byte and covers
+ * whole pages; bytes past the buffer's size in its last page are zero at
+ * first and belong to no other buffer. The rights are the handle's: a
+ * writable mapping needs the owner handle of a buffer that is not frozen
+ * or a mutable borrow handle (else mmap answers EACCES), and a read-only
+ * mapping can never be made writable (mprotect: EACCES). A mapping made
+ * through the owner handle is a borrow of its own (shared if read-only,
+ * mutable if writable), judged against "many readers XOR one writer"
+ * (EBUSY), until its last page is unmapped; one made through a borrow
+ * handle belongs to that borrow, which cannot be released while it is
+ * mapped (EBUSY). A drop with %OWNBUF_DROP_REVOKE, the owner's exit or the
+ * revocation of the borrow tears the mapping down before the memory is
+ * freed: every later access raises SIGBUS. A mapping is not inherited
+ * across fork, cannot be grown by mremap(2), and keeps its session open.
+ * Its pages cannot be pinned (get_user_pages, O_DIRECT, vmsplice, and
+ * ownbuf's own read and write, which pin the caller's memory: EFAULT), so
+ * no pin can outlive a revocation. mmap(2) answers EINVAL for a private
+ * mapping or an offset MAP did not return for this session, ERANGE for a
+ * length past the buffer's last page, ESTALE when the handle died since
+ * MAP, and EACCES or EBUSY as above; ENOMEM when out of memory.
+ */
+
+/**
+ * struct ownbuf_map - argument of %OWNBUF_IOC_MAP
+ * @handle: any live handle
+ * @flags: must be 0
+ * @__reserved: must be 0
+ * @out_offset: the offset at which mmap(2) of this session's fd maps the
+ *	buffer through @handle; the same for every MAP of the same handle,
+ *	never the offset of another handle or session (32-bit callers need a
+ *	64-bit off_t, -D_FILE_OFFSET_BITS=64, to pass it)
+ * @out_length: the most that can be mapped: the buffer's size rounded up
+ *	to whole pages
+ */
+struct ownbuf_map {
+	__u64 handle;
+	__u32 flags;
+	__u32 __reserved;
+	__u64 out_offset;
+	__u64 out_length;
+};
+
 #define OWNBUF_IOC_CREATE	_IOWR(OWNBUF_IOCTL_MAGIC, 0x01, struct ownbuf_create)
 #define OWNBUF_IOC_DROP		_IOW(OWNBUF_IOCTL_MAGIC, 0x02, struct ownbuf_handle_op)
 #define OWNBUF_IOC_READ		_IOW(OWNBUF_IOCTL_MAGIC, 0x03, struct ownbuf_rw)
@@ -332,5 +379,6 @@ struct ownbuf_stats {
 #define OWNBUF_IOC_FREEZE	_IOW(OWNBUF_IOCTL_MAGIC, 0x0d, struct ownbuf_handle_op)
 #define OWNBUF_IOC_QUERY	_IOWR(OWNBUF_IOCTL_MAGIC, 0x0e, struct ownbuf_query)
 #define OWNBUF_IOC_STATS	_IOWR(OWNBUF_IOCTL_MAGIC, 0x0f, struct ownbuf_stats)
+#define OWNBUF_IOC_MAP		_IOWR(OWNBUF_IOCTL_MAGIC, 0x10, struct ownbuf_map)
 
 #endif /* _UAPI_LINUX_OWNBUF_H */
