@@ -281,12 +281,15 @@ void ownbuf_buffer_destroy(struct ownbuf_buffer *buf)
 		smp_acquire__after_ctrl_dep();
 	}
 	/*
-	 * After the pins: a borrow being made holds one until its slot is on
-	 * the list, so every borrow that will ever exist is on it now.
+	 * After the pins: a borrow or mapping being made holds one until it is
+	 * on its list, so every one that will ever exist is on it now. The
+	 * mappings' pages are zapped before anything is freed.
 	 */
+	ownbuf_mappings_revoke(buf);
 	ownbuf_borrows_revoke(buf);
 	atomic64_dec(&dev->counters.buffers);
 	atomic64_sub(buf->size, &dev->counters.bytes);
+	ownbuf_buffer_maps_free(buf);
 	kvfree(buf->data);
 	kfree(buf);
 }

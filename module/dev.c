@@ -253,6 +253,15 @@ static int ownbuf_ioc_query(struct ownbuf_session *s, void *arg)
 	return ownbuf_query(s, q->handle, q);
 }
 
+static int ownbuf_ioc_map(struct ownbuf_session *s, void *arg)
+{
+	struct ownbuf_map *mp = arg;
+
+	if (mp->__reserved)
+		return -EINVAL;
+	return ownbuf_map(s, mp->handle, mp->flags, &mp->out_offset, &mp->out_length);
+}
+
 static int ownbuf_ioc_stats(struct ownbuf_session *s, void *arg)
 {
 	struct ownbuf_stats *st = arg;
@@ -294,6 +303,7 @@ static const struct ownbuf_ioctl_op ownbuf_ops[] = {
 	OWNBUF_OP(OWNBUF_IOC_FREEZE, ownbuf_handle_op, ownbuf_ioc_freeze),
 	OWNBUF_OP(OWNBUF_IOC_QUERY, ownbuf_query, ownbuf_ioc_query),
 	OWNBUF_OP(OWNBUF_IOC_STATS, ownbuf_stats, ownbuf_ioc_stats),
+	OWNBUF_OP(OWNBUF_IOC_MAP, ownbuf_map, ownbuf_ioc_map),
 };
 
 /* Big enough for every argument struct; checked at build time below. */
@@ -308,6 +318,7 @@ union ownbuf_ioctl_arg {
 	struct ownbuf_clone clone;
 	struct ownbuf_query query;
 	struct ownbuf_stats stats;
+	struct ownbuf_map map;
 };
 
 /*
@@ -325,6 +336,7 @@ static_assert(sizeof(struct ownbuf_clone) == 24);
 static_assert(sizeof(struct ownbuf_query) == 56);
 static_assert(sizeof(struct ownbuf_counts) == 112);
 static_assert(sizeof(struct ownbuf_stats) == 232);
+static_assert(sizeof(struct ownbuf_map) == 32);
 
 /**
  * ownbuf_ioctl_dispatch() - decode and run one ioctl for a session
@@ -421,6 +433,7 @@ static const struct file_operations ownbuf_fops = {
 	.unlocked_ioctl = ownbuf_unlocked_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
+	.mmap = ownbuf_mmap,
 };
 
 struct miscdevice ownbuf_misc = {

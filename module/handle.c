@@ -281,6 +281,7 @@ void ownbuf_slot_free(struct ownbuf_session *s, u32 index, enum ownbuf_death why
 		atomic64_dec(&s->dev->counters.borrows);
 	}
 	slot->kind = OWNBUF_SLOT_FREE;
+	slot->maps = 0;
 	slot->deaths = slot->deaths << OWNBUF_DEATH_BITS | why;
 	slot->buf = NULL;
 	s->live--;

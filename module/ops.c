@@ -96,13 +96,18 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 	return -EINVAL;
 }
 
-/*
- * ownbuf_resolve() under s->lock, which the caller keeps across whatever it
- * does with the buffer next, so that no give, release or drop of the handle
- * can come between the lookup and that.
+/**
+ * ownbuf_resolve_locked() - ownbuf_resolve() under s->lock
+ * @s: session, its lock held, which the caller keeps across whatever it
+ *	does with the buffer next, so that no give, release or drop of the
+ *	handle can come between the lookup and that
+ * @handle: any owner or borrow handle
+ * @ref: out: as ownbuf_resolve()
+ *
+ * Return: as ownbuf_resolve().
  */
-static int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
-				 struct ownbuf_ref *ref)
+int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
+			  struct ownbuf_ref *ref)
 	__must_hold(&s->lock)
 {
 	enum ownbuf_death death = OWNBUF_DEATH_FREED;
@@ -524,7 +529,8 @@ int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
  * A borrow revoked with its buffer answers ESTALE (its handle died with
  * the buffer).
  *
- * Return: 0; -EINVAL; -EBADF; -ESTALE released (double free) or revoked.
+ * Return: 0; -EINVAL; -EBADF; -ESTALE released (double free) or revoked;
+ * -EBUSY while a mapping made through it lives.
  */
 int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 {
@@ -538,10 +544,15 @@ int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 	ret = ownbuf_slot_get(s, handle, OWNBUF_SLOT_BORROW, true, &index);
 	if (!ret) {
 		slot = ownbuf_slot(s, index);
-		if (ownbuf_buffer_dead(slot->buf))
+		if (ownbuf_buffer_dead(slot->buf)) {
 			ret = ownbuf_borrow_revoked(s, index);
-		else
+		} else if (slot->maps) {
+			/* Its mappings would outlive it: a lifetime error. */
+			ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
+			ret = -EBUSY;
+		} else {
 			ownbuf_release_on_close(s, index);
+		}
 	}
 	spin_unlock(&s->lock);
 	return ret;

@@ -130,6 +130,8 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	refcount_set(&s->refs, 1);
 	spin_lock_init(&s->lock);
 	mutex_init(&s->grow_lock);
+	mutex_init(&s->map_lock);
+	xa_init(&s->offsets);
 	INIT_LIST_HEAD(&s->tickets);
 	s->pid = task_tgid_nr(current);
 	get_task_comm(s->comm, current);
@@ -224,6 +226,8 @@ void ownbuf_session_put(struct ownbuf_session *s)
 		kfree(s->chunks[i]);
 	kfree(s->chunks);
 	mutex_destroy(&s->grow_lock);
+	mutex_destroy(&s->map_lock);
+	xa_destroy(&s->offsets);
 	kfree(s);
 }
 

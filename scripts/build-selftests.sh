@@ -19,7 +19,7 @@ harness="$src/tools/testing/selftests"
 [ -f "$harness/kselftest_harness.h" ] || die "kselftest harness missing: run scripts/deps.sh"
 out="$OWNBUF_BUILD/selftests"
 mkdir -p "$out"
-cflags=(-O2 -g -Wall -Werror -static -pthread
+cflags=(-O2 -g -Wall -Werror -static -pthread -D_FILE_OFFSET_BITS=64
 	-I "$OWNBUF_TOP/include/uapi" -I "$harness")
 
 # Can this gcc link a static 32-bit program at all?

@@ -18,7 +18,14 @@
  *   ownbuf_session.grow_lock (mutex, growth of the handle table)
  *     -> ownbuf_session.lock
  *   ownbuf_session.lock
- *     -> ownbuf_buffer.lock (a borrow slot joins or leaves its buffer's list)
+ *     -> ownbuf_buffer.lock (a borrow slot or a mapping joins or leaves its
+ *        buffer's list)
+ *   ownbuf_session.map_lock (mutex, MAP)
+ *     -> ownbuf_buffer.data_lock (a buffer made mappable)
+ *   mm's mmap_lock (a fault) -> ownbuf_mapping.lock (read)
+ *   ownbuf_mapping.lock (write: its end or revocation)
+ *     -> ownbuf_session.lock, ownbuf_buffer.lock (an end gives its borrow back)
+ *     -> the mm's i_mmap_rwsem and page table locks (a revocation zaps)
  *
  * ownbuf_session.lock (spinlock, handle table) and ownbuf_device.tickets_lock
  * (spinlock, tickets and loans) are never held together. Under either, the
@@ -34,7 +41,10 @@
  * lock, before it frees anything. Revocation is done once, by the one who
  * revokes: a borrow slot of a live session either names a buffer that has
  * not finished dying or is already dead itself, so a borrow can never reach
- * freed memory and never keeps a buffer alive.
+ * freed memory and never keeps a buffer alive. Mappings are the same: each
+ * is on its buffer's list of mappings, and the buffer's destruction ends
+ * every one (zapping its pages, so that the next access raises SIGBUS)
+ * before it frees the memory.
  */
 #ifndef _OWNBUF_CORE_H
 #define _OWNBUF_CORE_H
@@ -44,6 +54,7 @@
 #include <linux/gfp.h>
 #include <linux/idr.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable.h>
@@ -178,6 +189,10 @@ struct ownbuf_counters {
  *	tag issued (an xa_mk_value()); a new session with the tag starts above
  *	it, so old handle values never name its handles
  * @tag_max: highest session tag (OWNBUF_TAG_MAX; KUnit makes it small)
+ * @map_cursor: where the next mmap offset range starts, in pages (modulo
+ *	%OWNBUF_MAP_SPACE): offsets are handed out once, device-wide, so an
+ *	offset never names another handle or another session's handle until
+ *	16 TiB of offsets have been handed out
  * @users: uid -> &struct ownbuf_user of the uids with a session open
  *	(@sessions_lock)
  */
@@ -194,7 +209,15 @@ struct ownbuf_device {
 	struct xarray gen_floors;
 	u32 tag_max;
 	struct xarray users;
+	atomic64_t map_cursor;
 };
+
+/*
+ * mmap offsets, in pages: below 2^32 so that a 32-bit caller's mmap2() can
+ * pass every one, and never 0, so that an offset nobody asked MAP for is
+ * refused rather than taken for a buffer.
+ */
+#define OWNBUF_MAP_SPACE	BIT_ULL(32)
 
 /*
  * Borrow state of a buffer, one atomic word so that borrowing is a single
@@ -225,6 +248,7 @@ struct ownbuf_device {
  * @size: bytes in @data, fixed for life
  * @serial: device-wide serial, never reused; its id in query and debugfs
  * @dev: the device it belongs to
+ * @maps: its mappings, once a MAP made it mappable (&ownbuf_buffer.lock)
  */
 struct ownbuf_buffer {
 	atomic_long_t state;
@@ -237,6 +261,60 @@ struct ownbuf_buffer {
 	size_t size;
 	u64 serial;
 	struct ownbuf_device *dev;
+	struct ownbuf_buffer_maps *maps;
+};
+
+/**
+ * struct ownbuf_buffer_maps - what a buffer has once it is mappable
+ * @mappings: its live mappings (&ownbuf_mapping.link), in any session
+ * @nr: how many
+ *
+ * Allocated by its first MAP, which also moves its bytes into whole pages
+ * of their own (vmalloc) if they were not: buffers never mapped pay
+ * nothing for mmap. Protected by &ownbuf_buffer.lock.
+ */
+struct ownbuf_buffer_maps {
+	struct list_head mappings;
+	u32 nr;
+};
+
+/**
+ * struct ownbuf_mapping - one mmap(2) of a buffer, from the call until its
+ * last page is unmapped (partial munmap and splits keep it alive)
+ * @lock: faults hold it shared while they look at the buffer and insert
+ *	pages; the mapping's end and its revocation hold it alone
+ * @ended: revoked with its buffer, or unmapped: faults raise SIGBUS and
+ *	@buf is never touched again
+ * @buf: the buffer, valid while not @ended
+ * @s: the session whose fd was mapped; valid while a VMA of it exists
+ * @mapping: that fd's address_space, where its pages are zapped
+ * @refs: one for its VMAs, one for a destruction that is revoking it
+ * @vmas: VMAs of it still mapped
+ * @link: in &ownbuf_buffer_maps.mappings, while it counts
+ * @pgoff: its offset, in pages (the first page of the buffer)
+ * @npages: pages it maps
+ * @index: the handle's slot, for a mapping through a borrow handle
+ * @gen: the handle's generation, likewise
+ * @mode: %OWNBUF_MODE_MUT if writable, else %OWNBUF_MODE_SHARED
+ * @owner: made through the owner handle: a borrow of its own in the
+ *	buffer's state word; else it belongs to the borrow handle's slot
+ *	(&ownbuf_slot.maps)
+ */
+struct ownbuf_mapping {
+	struct rw_semaphore lock;
+	bool ended;
+	bool owner;
+	u8 mode;
+	struct ownbuf_buffer *buf;
+	struct ownbuf_session *s;
+	struct address_space *mapping;
+	refcount_t refs;
+	atomic_t vmas;
+	struct list_head link;
+	unsigned long pgoff;
+	unsigned long npages;
+	u32 index;
+	u32 gen;
 };
 
 /*
@@ -270,6 +348,11 @@ enum ownbuf_slot_kind {
  *	handles, the newest in the low bits
  * @next_free: next free index + 1, when free (0 ends the list)
  * @index: the slot's own index, for a borrow slot, for the revoker
+ * @map_pgoff: the mmap offset (pages) MAP handed out for the slot's current
+ *	or last handle, 0 if none; the offset stays valid while that handle
+ *	lives and is forgotten when a later handle of the slot is mapped
+ * @maps: mappings made through this borrow handle, which keep it from
+ *	being released
  * @buf: the owned or borrowed buffer, for an owner or borrow slot. A
  *	borrow slot's buffer stays valid while the slot is a borrow of it:
  *	the buffer's destruction ends the slot first, under @holder's lock.
@@ -286,6 +369,8 @@ struct ownbuf_slot {
 		u32 next_free;
 		u32 index;
 	};
+	u32 map_pgoff;
+	u32 maps;
 	struct ownbuf_buffer *buf;
 	struct ownbuf_session *holder;
 	struct list_head link;
@@ -315,6 +400,9 @@ struct ownbuf_slot {
  * @tickets: untaken tickets this session made (dev->tickets_lock)
  * @node: in &ownbuf_device.sessions
  * @counters: this session's counters
+ * @map_lock: serializes MAP in the session
+ * @offsets: mmap offset (pages) -> the handle MAP gave it for, as an
+ *	xa_mk_value() of generation and index; one per slot at most
  */
 struct ownbuf_session {
 	struct ownbuf_device *dev;
@@ -335,6 +423,8 @@ struct ownbuf_session {
 	struct list_head tickets;
 	struct list_head node;
 	struct ownbuf_counters counters;
+	struct mutex map_lock;		/* MAP */
+	struct xarray offsets;
 };
 
 /*
@@ -480,6 +570,7 @@ struct ownbuf_ref {
 
 /* ops.c: the contract's operations */
 int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
+int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
 int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
 			enum ownbuf_death death, bool freeing);
 int ownbuf_ref_recheck(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
@@ -501,6 +592,17 @@ int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags);
 int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out);
 int ownbuf_freeze(struct ownbuf_session *s, u64 handle, u32 flags);
 int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q);
+
+/* mapping.c: MAP and the mappings' lives */
+int ownbuf_map(struct ownbuf_session *s, u64 handle, u32 flags, u64 *offset,
+	       u64 *length);
+int ownbuf_mapping_begin(struct ownbuf_session *s, unsigned long pgoff,
+			 unsigned long npages, bool writable,
+			 struct address_space *mapping, struct ownbuf_mapping **out);
+void ownbuf_mapping_end(struct ownbuf_mapping *m);
+void ownbuf_mappings_revoke(struct ownbuf_buffer *buf);
+void ownbuf_buffer_maps_free(struct ownbuf_buffer *buf);
+u32 ownbuf_buffer_mappings(struct ownbuf_buffer *buf);
 
 /* ticket.c */
 int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t, u64 *value);

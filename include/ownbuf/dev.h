@@ -20,6 +20,9 @@ extern struct ownbuf_device ownbuf_device;
 bool ownbuf_dev_registered(void);
 long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 			   unsigned long arg);
+struct file;
+struct vm_area_struct;
+int ownbuf_mmap(struct file *file, struct vm_area_struct *vma);
 int ownbuf_debugfs_init(struct ownbuf_device *dev);
 void ownbuf_debugfs_exit(void);
 

@@ -10,24 +10,25 @@
 
 enum ob_state {
 	ST_PLAIN, ST_SHARED, ST_MUT, ST_FROZEN, ST_FROZEN_SHARED,
-	ST_LENT_SHARED, ST_LENT_MUT, ST_DROPPED, ST_MOVED, ST_NR
+	ST_LENT_SHARED, ST_LENT_MUT, ST_MAPPED_RO, ST_MAPPED_RW, ST_DROPPED,
+	ST_MOVED, ST_NR
 };
 
 static const char * const ob_state_names[ST_NR] = {
 	"plain", "shared", "mut", "frozen", "frozen_shared",
-	"lent_shared", "lent_mut", "dropped", "moved",
+	"lent_shared", "lent_mut", "mapped_ro", "mapped_rw", "dropped", "moved",
 };
 
 enum ob_op {
 	OP_READ, OP_WRITE, OP_BORROW_SHARED, OP_BORROW_MUT, OP_LEND_SHARED,
 	OP_LEND_MUT, OP_FREEZE, OP_GIVE, OP_DROP, OP_DROP_REVOKE, OP_QUERY,
-	OP_CLONE, OP_RELEASE, OP_NR
+	OP_CLONE, OP_RELEASE, OP_MAP_RO, OP_MAP_RW, OP_NR
 };
 
 static const char * const ob_op_names[OP_NR] = {
 	"read", "write", "borrow_shared", "borrow_mut", "lend_shared",
 	"lend_mut", "freeze", "give", "drop", "drop_revoke", "query",
-	"clone", "release",
+	"clone", "release", "map_ro", "map_rw",
 };
 
 #define B EBUSY
@@ -38,22 +39,26 @@ static const char * const ob_op_names[OP_NR] = {
  * What an operation through the owner handle answers in each state (as a
  * positive errno, 0 for success): CONTRACT.md's table and precise rules.
  * Columns: plain shared mut frozen frozen+shared lent_shared lent_mut
- * dropped moved.
+ * mapped_ro mapped_rw dropped moved. A mapping through the owner handle is a
+ * borrow of its own: read-only is shared, writable is mutable (the map_*
+ * ops are MAP, then a mapping of the whole buffer at its offset).
  */
 static const int ob_expect[OP_NR][ST_NR] = {
-	[OP_READ] =		{ 0, 0, B, 0, 0, 0, B, S, S },
-	[OP_WRITE] =		{ 0, B, B, A, A, B, B, S, S },
-	[OP_BORROW_SHARED] =	{ 0, 0, B, 0, 0, 0, B, S, S },
-	[OP_BORROW_MUT] =	{ 0, B, B, A, A, B, B, S, S },
-	[OP_LEND_SHARED] =	{ 0, 0, B, 0, 0, 0, B, S, S },
-	[OP_LEND_MUT] =		{ 0, B, B, A, A, B, B, S, S },
-	[OP_FREEZE] =		{ 0, 0, B, 0, 0, 0, B, S, S },
-	[OP_GIVE] =		{ 0, B, B, 0, B, B, B, S, S },
-	[OP_DROP] =		{ 0, B, B, 0, B, B, B, S, S },
-	[OP_DROP_REVOKE] =	{ 0, 0, 0, 0, 0, 0, 0, S, S },
-	[OP_QUERY] =		{ 0, 0, 0, 0, 0, 0, 0, S, S },
-	[OP_CLONE] =		{ 0, 0, B, 0, 0, 0, B, S, S },
-	[OP_RELEASE] =		{ I, I, I, I, I, I, I, S, S },
+	[OP_READ] =		{ 0, 0, B, 0, 0, 0, B, 0, B, S, S },
+	[OP_WRITE] =		{ 0, B, B, A, A, B, B, B, B, S, S },
+	[OP_BORROW_SHARED] =	{ 0, 0, B, 0, 0, 0, B, 0, B, S, S },
+	[OP_BORROW_MUT] =	{ 0, B, B, A, A, B, B, B, B, S, S },
+	[OP_LEND_SHARED] =	{ 0, 0, B, 0, 0, 0, B, 0, B, S, S },
+	[OP_LEND_MUT] =		{ 0, B, B, A, A, B, B, B, B, S, S },
+	[OP_FREEZE] =		{ 0, 0, B, 0, 0, 0, B, 0, B, S, S },
+	[OP_GIVE] =		{ 0, B, B, 0, B, B, B, B, B, S, S },
+	[OP_DROP] =		{ 0, B, B, 0, B, B, B, B, B, S, S },
+	[OP_DROP_REVOKE] =	{ 0, 0, 0, 0, 0, 0, 0, 0, 0, S, S },
+	[OP_QUERY] =		{ 0, 0, 0, 0, 0, 0, 0, 0, 0, S, S },
+	[OP_CLONE] =		{ 0, 0, B, 0, 0, 0, B, 0, B, S, S },
+	[OP_RELEASE] =		{ I, I, I, I, I, I, I, I, I, S, S },
+	[OP_MAP_RO] =		{ 0, 0, B, 0, 0, 0, B, 0, B, S, S },
+	[OP_MAP_RW] =		{ 0, B, B, A, A, B, B, B, B, S, S },
 };
 
 #undef B
@@ -83,6 +88,30 @@ static const void *ob_gen_params(const void *prev, char *desc)
 	return c;
 }
 
+static void ob_mapping_end(void *m)
+{
+	ownbuf_mapping_end(m);
+}
+
+/*
+ * MAP @h, then map the whole buffer at its offset, as mmap(2) would; the
+ * mapping ends (as its last munmap would) when the test does.
+ */
+static int ob_map(struct kunit *test, struct ownbuf_session *s, u64 h, bool writable)
+{
+	struct ownbuf_mapping *m;
+	u64 off, len;
+	int ret;
+
+	ret = ownbuf_map(s, h, 0, &off, &len);
+	if (ret)
+		return ret;
+	ret = ownbuf_mapping_begin(s, off >> PAGE_SHIFT, len >> PAGE_SHIFT, writable, NULL, &m);
+	if (!ret)
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ob_mapping_end, m));
+	return ret;
+}
+
 /* Put a fresh buffer owned through @h into state @st. */
 static void ob_enter(struct kunit *test, struct ownbuf_session *s, u64 h,
 		     enum ob_state st)
@@ -109,6 +138,12 @@ static void ob_enter(struct kunit *test, struct ownbuf_session *s, u64 h,
 	case ST_LENT_MUT:
 		KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(s, h, OWNBUF_MODE_MUT, 0, &t));
 		break;
+	case ST_MAPPED_RO:
+		KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, h, false));
+		break;
+	case ST_MAPPED_RW:
+		KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, h, true));
+		break;
 	case ST_DROPPED:
 		KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(s, h, 0));
 		break;
@@ -120,7 +155,7 @@ static void ob_enter(struct kunit *test, struct ownbuf_session *s, u64 h,
 	}
 }
 
-static int ob_do(struct ownbuf_session *s, u64 h, enum ob_op op)
+static int ob_do(struct kunit *test, struct ownbuf_session *s, u64 h, enum ob_op op)
 {
 	u8 mem[16] = { 1, 2, 3 };
 	struct ownbuf_query q;
@@ -153,6 +188,10 @@ static int ob_do(struct ownbuf_session *s, u64 h, enum ob_op op)
 		return ownbuf_clone(s, h, 0, &out);
 	case OP_RELEASE:
 		return ownbuf_release(s, h, 0);
+	case OP_MAP_RO:
+		return ob_map(test, s, h, false);
+	case OP_MAP_RW:
+		return ob_map(test, s, h, true);
 	default:
 		return -ENOTTY;
 	}
@@ -167,7 +206,7 @@ static void ownbuf_owner_op_by_state(struct kunit *test)
 	u64 h = ownbuf_kunit_create(test, s, 64);
 
 	ob_enter(test, s, h, c->st);
-	KUNIT_EXPECT_EQ(test, -ob_expect[c->op][c->st], ob_do(s, h, c->op));
+	KUNIT_EXPECT_EQ(test, -ob_expect[c->op][c->st], ob_do(test, s, h, c->op));
 }
 
 struct ob_borrow_case {
@@ -199,6 +238,11 @@ static const struct ob_borrow_case ob_borrow_cases[] = {
 	{ "mut_drop", OWNBUF_MODE_MUT, OP_DROP, -EINVAL },
 	{ "mut_freeze", OWNBUF_MODE_MUT, OP_FREEZE, -EINVAL },
 	{ "mut_release", OWNBUF_MODE_MUT, OP_RELEASE, 0 },
+	/* A mapping through a borrow handle has the borrow's rights. */
+	{ "shared_map_ro", OWNBUF_MODE_SHARED, OP_MAP_RO, 0 },
+	{ "shared_map_rw", OWNBUF_MODE_SHARED, OP_MAP_RW, -EACCES },
+	{ "mut_map_ro", OWNBUF_MODE_MUT, OP_MAP_RO, 0 },
+	{ "mut_map_rw", OWNBUF_MODE_MUT, OP_MAP_RW, 0 },
 };
 
 static void ob_borrow_desc(const struct ob_borrow_case *c, char *desc)
@@ -216,7 +260,7 @@ static void ownbuf_borrow_handle_op(struct kunit *test)
 	u64 h = ownbuf_kunit_create(test, s, 64);
 	u64 b = ownbuf_kunit_borrow(test, s, h, c->mode);
 
-	KUNIT_EXPECT_EQ(test, c->expect, ob_do(s, b, c->op));
+	KUNIT_EXPECT_EQ(test, c->expect, ob_do(test, s, b, c->op));
 }
 
 /* A reborrow stands on its own: it outlives the borrow it was made from. */

@@ -462,6 +462,56 @@ static inline int _test_stats(int fd, struct ownbuf_stats *out)
 
 #define test_stats(fd, s) ASSERT_OK(_test_stats(fd, s))
 
+/* map and mmap */
+
+static inline int _test_map(int fd, __u64 h, __u64 *offset, __u64 *length)
+{
+	struct ownbuf_map m;
+	int rc;
+
+	memset(&m, OB_POISON, sizeof(m));
+	m.handle = h;
+	m.flags = 0;
+	m.__reserved = 0;
+	rc = ob_ioctl(fd, OWNBUF_IOC_MAP, &m);
+	if (rc)
+		return rc;
+	if (m.out_offset == OB_POISON64 || m.out_offset % 4096)
+		return ob_unwritten("map", "out_offset (page aligned)");
+	if (m.out_length == OB_POISON64 || !m.out_length || m.out_length % 4096)
+		return ob_unwritten("map", "out_length (whole pages)");
+	if (offset)
+		*offset = m.out_offset;
+	if (length)
+		*length = m.out_length;
+	return 0;
+}
+
+#define test_map(fd, h, off, len) ASSERT_OK(_test_map(fd, h, off, len))
+#define test_err_map(err, fd, h) EXPECT_ERRNO(err, _test_map(fd, h, NULL, NULL))
+
+/* mmap(2) at @offset: 0 and the address, or -errno. */
+static inline int ob_mmap_at(int fd, __u64 offset, size_t len, int prot, void **addr)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)offset);
+
+	*addr = p == MAP_FAILED ? NULL : p;
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+/* MAP then mmap(2) @len bytes of handle @h (0: all of it). */
+static inline int ob_map_handle(int fd, __u64 h, size_t len, int prot, void **addr)
+{
+	__u64 off, max;
+	int rc;
+
+	*addr = NULL;
+	rc = _test_map(fd, h, &off, &max);
+	if (rc)
+		return rc;
+	return ob_mmap_at(fd, off, len ? len : (size_t)max, prot, addr);
+}
+
 /* A buffer's bytes, for comparing contents. */
 static inline void ob_fill(void *p, size_t len, __u8 seed)
 {

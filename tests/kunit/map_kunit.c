@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for mappings, the core side: MAP's offsets, a mapping as a
+ * borrow (owner handle) or as part of a borrow (borrow handle), the bytes
+ * moving into pages of their own, and revocation ending every mapping of
+ * a dying buffer before it is freed. The VMA side is in the selftests.
+ */
+
+#include <linux/mm.h>
+
+#include "core_kunit.h"
+
+static void ob_end(void *m)
+{
+	ownbuf_mapping_end(m);
+}
+
+/* A read-only mapping of one page at byte offset @off, as mmap(2) asks. */
+static int ob_begin(struct ownbuf_session *s, u64 off, struct ownbuf_mapping **m)
+{
+	return ownbuf_mapping_begin(s, off >> PAGE_SHIFT, 1, false, NULL, m);
+}
+
+/* A mapping of @npages of what @h names (0: all of it), ended with the test. */
+static int ob_map(struct kunit *test, struct ownbuf_session *s, u64 h,
+		  unsigned long npages, bool writable, struct ownbuf_mapping **out)
+{
+	struct ownbuf_mapping *m;
+	u64 off, len;
+	int ret;
+
+	ret = ownbuf_map(s, h, 0, &off, &len);
+	if (ret)
+		return ret;
+	ret = ownbuf_mapping_begin(s, off >> PAGE_SHIFT, npages ?: len >> PAGE_SHIFT,
+				   writable, NULL, &m);
+	if (ret)
+		return ret;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ob_end, m));
+	if (out)
+		*out = m;
+	return 0;
+}
+
+/* MAP: whole pages, one offset per handle, never 0, never shared. */
+static void ownbuf_map_offsets(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *o = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, PAGE_SIZE + 1);
+	u64 b = ownbuf_kunit_borrow(test, s, h, OWNBUF_MODE_SHARED);
+	u64 ho = ownbuf_kunit_create(test, o, 1);
+	u64 off, off2, offb, offo, len;
+	struct ownbuf_mapping *m;
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, h, 0, &off, &len));
+	KUNIT_EXPECT_EQ(test, len, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, off, 0);
+	KUNIT_EXPECT_EQ(test, off % PAGE_SIZE, 0);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, h, 0, &off2, &len));
+	KUNIT_EXPECT_EQ(test, off, off2);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, b, 0, &offb, &len));
+	KUNIT_EXPECT_NE(test, off, offb);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(o, ho, 0, &offo, &len));
+	KUNIT_EXPECT_EQ(test, len, PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, offo, off);
+	KUNIT_EXPECT_NE(test, offo, offb);
+	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_map(s, h, 1, &off, &len));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_map(s, 0, 0, &off, &len));
+	/* Another session's offset is not this one's. */
+	KUNIT_EXPECT_EQ(test, -EINVAL, ob_begin(s, offo, &m));
+}
+
+/* The bytes move into whole pages of their own; the tail is zero. */
+static void ownbuf_map_moves_bytes_into_pages(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, 100);
+	u8 in[100], out[100];
+	struct ownbuf_ref ref;
+	u64 off, len;
+	u8 *tail;
+
+	memset(in, 0x5a, sizeof(in));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_rw(s, h, true, 0, sizeof(in), in));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, h, 0, &off, &len));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_resolve(s, h, &ref));
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(ref.buf->data));
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(ref.buf->data));
+	tail = page_address(vmalloc_to_page(ref.buf->data));
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(tail + sizeof(in), 0, PAGE_SIZE - sizeof(in)));
+	ownbuf_buffer_unpin(ref.buf);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_rw(s, h, false, 0, sizeof(out), out));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(in, out, sizeof(in)));
+}
+
+/* Through the owner handle: a borrow of its own until it ends. */
+static void ownbuf_mapping_is_a_borrow(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, 3 * PAGE_SIZE);
+	struct ownbuf_mapping *m, *m2;
+	struct ownbuf_query q;
+	u64 t;
+
+	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, h, 1, false, &m));
+	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, h, 0, false, &m2));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_query(s, h, &q));
+	KUNIT_EXPECT_EQ(test, q.out_shared, 2U);
+	KUNIT_EXPECT_EQ(test, q.out_mappings, 2U);
+	KUNIT_EXPECT_EQ(test, -EBUSY, ob_map(test, s, h, 0, true, NULL));
+	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_give(s, h, 0, &t));
+	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_drop(s, h, 0));
+	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_DATA_RACE));
+	KUNIT_EXPECT_EQ(test, 2, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_LIFETIME));
+	/* Past the last page, whichever handle: ERANGE, an overflow. */
+	KUNIT_EXPECT_EQ(test, -ERANGE, ob_map(test, s, h, 4, false, NULL));
+	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_OVERFLOW));
+	kunit_release_action(test, ob_end, m);
+	kunit_release_action(test, ob_end, m2);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_query(s, h, &q));
+	KUNIT_EXPECT_EQ(test, q.out_shared, 0U);
+	KUNIT_EXPECT_EQ(test, q.out_mappings, 0U);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_give(s, h, 0, &t));
+}
+
+/* Through a borrow handle: part of that borrow, which cannot end first. */
+static void ownbuf_mapped_borrow_cannot_be_released(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, 64);
+	u64 b = ownbuf_kunit_borrow(test, s, h, OWNBUF_MODE_MUT);
+	struct ownbuf_mapping *m;
+	struct ownbuf_query q;
+
+	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, b, 0, true, &m));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_query(s, h, &q));
+	KUNIT_EXPECT_EQ(test, q.out_mut, 1U);
+	KUNIT_EXPECT_EQ(test, q.out_mappings, 1U);
+	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_release(s, b, 0));
+	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_LIFETIME));
+	kunit_release_action(test, ob_end, m);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_release(s, b, 0));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_query(s, h, &q));
+	KUNIT_EXPECT_EQ(test, q.out_mut, 0U);
+}
+
+/*
+ * The buffer's destruction ends every mapping of it, in every session,
+ * before it frees it; a mapping's own end after that touches nothing of
+ * the buffer (KASAN would see it).
+ */
+static void ownbuf_destruction_ends_mappings(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *o = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, o, 2 * PAGE_SIZE);
+	struct ownbuf_mapping *mo, *mb;
+	struct ownbuf_query q;
+	u64 t, b, off, len;
+
+	KUNIT_ASSERT_EQ(test, 0, ob_map(test, o, h, 0, false, &mo));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_SHARED, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(s, t, 0, &b));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, b, 0, &off, &len));
+	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, b, 0, false, &mb));
+	KUNIT_EXPECT_FALSE(test, mo->ended || mb->ended);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(o, h, OWNBUF_DROP_REVOKE));
+	KUNIT_EXPECT_TRUE(test, mo->ended && mb->ended);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.buffers), 0);
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_query(s, b, &q));
+	/* The stale offset: ESTALE, counted as the borrow's lifetime. */
+	KUNIT_EXPECT_EQ(test, -ESTALE, ob_begin(s, off, &mb));
+	kunit_release_action(test, ob_end, mo);
+	kunit_release_action(test, ob_end, mb);
+}
+
+/* The owner's close is a destruction too. */
+static void ownbuf_owner_close_ends_mappings(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	struct ownbuf_session *o = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, o, 64);
+	struct ownbuf_mapping *m;
+	u64 t, b;
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_MUT, 0, &t));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(s, t, 0, &b));
+	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, b, 0, true, &m));
+	ownbuf_kunit_close(test, o);
+	KUNIT_EXPECT_TRUE(test, m->ended);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.buffers), 0);
+	/* The borrow died with it: its release is a lifetime error, not EBUSY. */
+	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_release(s, b, 0));
+}
+
+/* An offset names its handle: stale once the handle dies, then forgotten. */
+static void ownbuf_offset_names_the_handle(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, 64);
+	struct ownbuf_mapping *m;
+	u64 off, off2, len, h2;
+
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, h, 0, &off, &len));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(s, h, 0));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ob_begin(s, off, &m));
+	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_USE_AFTER_FREE));
+	/* The slot's next handle, mapped: a new offset; the old is forgotten. */
+	h2 = ownbuf_kunit_create(test, s, 64);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, h2, 0, &off2, &len));
+	KUNIT_EXPECT_NE(test, off, off2);
+	KUNIT_EXPECT_EQ(test, -EINVAL, ob_begin(s, off, &m));
+}
+
+static struct kunit_case ownbuf_map_cases[] = {
+	KUNIT_CASE(ownbuf_map_offsets),
+	KUNIT_CASE(ownbuf_map_moves_bytes_into_pages),
+	KUNIT_CASE(ownbuf_mapping_is_a_borrow),
+	KUNIT_CASE(ownbuf_mapped_borrow_cannot_be_released),
+	KUNIT_CASE(ownbuf_destruction_ends_mappings),
+	KUNIT_CASE(ownbuf_owner_close_ends_mappings),
+	KUNIT_CASE(ownbuf_offset_names_the_handle),
+	{}
+};
+
+static struct kunit_suite ownbuf_map_suite = {
+	.name = "ownbuf_map",
+	.test_cases = ownbuf_map_cases,
+};
+
+kunit_test_suite(ownbuf_map_suite);
