@@ -108,6 +108,12 @@ static int setup_lent(struct nth_ctx *c)
 	return setup_buffer(c) ?: _test_lend(c->a, c->h[0], OWNBUF_MODE_SHARED, &c->t);
 }
 
+/* A buffer and its offset (in c->t), for mmap. */
+static int setup_offset(struct nth_ctx *c)
+{
+	return setup_buffer(c) ?: _test_map(c->a, c->h[0], &c->t, NULL);
+}
+
 static int op_create(struct nth_ctx *c)
 {
 	return _test_create(c->a, 5000, &c->out);
@@ -192,6 +198,25 @@ static int op_stats(struct nth_ctx *c)
 	struct ownbuf_stats st;
 
 	return _test_stats(c->a, &st);
+}
+
+static int op_map(struct nth_ctx *c)
+{
+	return _test_map(c->a, c->h[0], &c->out, NULL);
+}
+
+/*
+ * mmap(2) at the offset, then munmap: a failure injected into the munmap
+ * (a maple tree node) is retried, so the mapping never outlives the op.
+ */
+static int op_mmap(struct nth_ctx *c)
+{
+	void *p;
+	int err = ob_mmap_at(c->a, c->t, 8192, PROT_READ | PROT_WRITE, &p);
+
+	while (!err && munmap(p, 8192) && errno == ENOMEM)
+		;
+	return err;
 }
 
 static int op_open(struct nth_ctx *c)
@@ -322,6 +347,16 @@ FIXTURE_VARIANT_ADD(nth, freeze) {
 FIXTURE_VARIANT_ADD(nth, query) {
 	.setup = setup_buffer,
 	.op = op_query,
+};
+
+FIXTURE_VARIANT_ADD(nth, map) {
+	.setup = setup_buffer,
+	.op = op_map,
+};
+
+FIXTURE_VARIANT_ADD(nth, mmap) {
+	.setup = setup_offset,
+	.op = op_mmap,
 };
 
 FIXTURE_VARIANT_ADD(nth, stats) {

@@ -37,7 +37,7 @@ static const unsigned long cmds[] = {
 	OWNBUF_IOC_CREATE, OWNBUF_IOC_DROP, OWNBUF_IOC_READ, OWNBUF_IOC_WRITE,
 	OWNBUF_IOC_BORROW, OWNBUF_IOC_RELEASE, OWNBUF_IOC_GIVE, OWNBUF_IOC_TAKE,
 	OWNBUF_IOC_CANCEL, OWNBUF_IOC_LEND, OWNBUF_IOC_ACCEPT, OWNBUF_IOC_CLONE,
-	OWNBUF_IOC_FREEZE, OWNBUF_IOC_QUERY, OWNBUF_IOC_STATS,
+	OWNBUF_IOC_FREEZE, OWNBUF_IOC_QUERY, OWNBUF_IOC_STATS, OWNBUF_IOC_MAP,
 };
 
 #define NR_CMDS ARRAY_SIZE(cmds)
@@ -184,6 +184,8 @@ static const struct field fields[] = {
 	FIELD(OWNBUF_IOC_QUERY, ownbuf_query, __reserved, 0),
 	FIELD(OWNBUF_IOC_STATS, ownbuf_stats, flags, 0),
 	FIELD(OWNBUF_IOC_STATS, ownbuf_stats, __reserved, 0),
+	FIELD(OWNBUF_IOC_MAP, ownbuf_map, flags, 0),
+	FIELD(OWNBUF_IOC_MAP, ownbuf_map, __reserved, 0),
 	/* Modes: only the two defined values are. */
 	FIELD(OWNBUF_IOC_BORROW, ownbuf_borrow, mode, 0),
 	FIELD(OWNBUF_IOC_LEND, ownbuf_lend, mode, 0),
@@ -229,7 +231,7 @@ static void valid_request(struct __test_metadata *_metadata, int fd, unsigned lo
 		break;
 	case OWNBUF_IOC_STATS:
 		break;
-	default:	/* drop, give, clone, freeze, query: the handle first */
+	default:	/* drop, give, clone, freeze, query, map: the handle first */
 		*(__u64 *)arg = h;
 	}
 }
@@ -526,6 +528,82 @@ TEST_F(fz, random_requests)
 	EXPECT_EQ(0, stats.out_device.buffers);
 	EXPECT_EQ(0, stats.out_device.borrows);
 	EXPECT_EQ(0, stats.out_device.tickets);
+}
+
+/* What mmap(2) of the device may answer, the kernel's own checks included. */
+static bool mmap_errno(int err)
+{
+	switch (err) {
+	case EINVAL: case ESTALE: case ERANGE: case EACCES: case EBUSY: case ENOMEM:
+	case EOVERFLOW:	/* the kernel's own: offset + length wraps */
+	case EPERM:	/* PROT_EXEC of a file on a noexec mount */
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Random mmaps: live, stale and made-up offsets, lengths from nothing to
+ * past the end, every protection and mapping type, through owner, shared
+ * and mutable borrow handles of frozen and unfrozen buffers. Each answer
+ * must be one the contract allows; each mapping made must read back.
+ */
+TEST_F(fz, random_mmaps)
+{
+	static const int prots[] = {
+		PROT_READ, PROT_READ | PROT_WRITE, PROT_WRITE, PROT_NONE,
+		PROT_READ | PROT_EXEC,
+	};
+	static const int types[] = { MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE };
+	__u64 st = 20261202, r, h[3] = { 0 }, off[3] = { 0 }, len = 0, offset;
+	unsigned int i, made = 0, bad = 0;
+	size_t length;
+	int prot;
+	void *p;
+
+	for (i = 0; i < 2000; i++) {
+		r = rnd(&st);
+		if (i % 16 == 0) {
+			if (i)
+				_test_drop(self->fd, h[0], OWNBUF_DROP_REVOKE);
+			test_create(self->fd, 1 + (r & 0x3ffff), &h[0]);
+			if (r & (1ULL << 20))
+				test_freeze(self->fd, h[0]);
+			test_borrow(self->fd, h[0], OWNBUF_MODE_SHARED, &h[1]);
+			if (_test_borrow(self->fd, h[1], OWNBUF_MODE_SHARED, &h[2]))
+				h[2] = h[1];
+			test_map(self->fd, h[0], &off[0], &len);
+			test_map(self->fd, h[1], &off[1], NULL);
+			test_map(self->fd, h[2], &off[2], NULL);
+			continue;
+		}
+		offset = off[r % 3];
+		if ((r >> 8) % 8 == 0)
+			offset = rnd(&st) & ~4095ULL & 0xffffffffffffULL;
+		else if ((r >> 8) % 8 == 1)
+			offset += 4096 * ((r >> 12) % 4);
+		length = (r >> 16) % 4 == 0 ? (size_t)(rnd(&st) % (len + 3 * 4096)) :
+			 (size_t)len;
+		if (!length)
+			length = 1;
+		prot = prots[(r >> 24) % ARRAY_SIZE(prots)];
+		p = mmap(NULL, length, prot, types[(r >> 32) % ARRAY_SIZE(types)], self->fd,
+			 (off_t)offset);
+		if (p == MAP_FAILED) {
+			if (!mmap_errno(errno)) {
+				bad++;
+				TH_LOG("mmap %#llx +%zu answered %d", offset, length, errno);
+			}
+			continue;
+		}
+		made++;
+		if (prot & PROT_READ)
+			(void)__atomic_load_n((__u8 *)p, __ATOMIC_RELAXED);
+		munmap(p, length);
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(0, made);
+	TH_LOG("%u mmaps made of 2000 tries", made);
 }
 
 TEST_HARNESS_MAIN
