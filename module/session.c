@@ -371,6 +371,24 @@ static void ownbuf_graph_stop(struct seq_file *m, void *v)
 	mutex_unlock(&it->dev->sessions_lock);
 }
 
+/*
+ * The mappings of an owned buffer, in whichever session: under its owner's
+ * lock, with its own (the nesting of ownbuf_session.lock -> buffer lock).
+ * A mapping on the list has a VMA, so its session is open.
+ */
+static void ownbuf_graph_show_mappings(struct seq_file *m, struct ownbuf_buffer *buf)
+{
+	struct ownbuf_mapping *map;
+
+	spin_lock(&buf->lock);
+	if (buf->maps)
+		list_for_each_entry(map, &buf->maps->mappings, link)
+			seq_printf(m, "mapping session=%u buffer=%llu mode=%s through=%s pages=%lu\n",
+				   map->s->tag, buf->serial, ownbuf_mode_str(map->mode),
+				   map->owner ? "owner" : "borrow", map->npages);
+	spin_unlock(&buf->lock);
+}
+
 static void ownbuf_graph_show_slots(struct seq_file *m, struct ownbuf_session *s, u32 chunk)
 {
 	struct ownbuf_slot *slot;
@@ -390,6 +408,7 @@ static void ownbuf_graph_show_slots(struct seq_file *m, struct ownbuf_session *s
 				   s->tag, ownbuf_handle_make(s, i, slot->gen), slot->gen,
 				   slot->buf->serial, slot->buf->size);
 			ownbuf_show_state(m, atomic_long_read(&slot->buf->state));
+			ownbuf_graph_show_mappings(m, slot->buf);
 		} else if (slot->kind == OWNBUF_SLOT_BORROW &&
 			   !ownbuf_buffer_dead(slot->buf)) {
 			/* Under s->lock its buffer is there; a dying one is not shown. */

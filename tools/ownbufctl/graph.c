@@ -8,6 +8,7 @@
  *   owner session=<tag> handle=0x<hex> gen=<n> buffer=<id> size=<bytes> state=<flags>
  *   borrow session=<tag> handle=0x<hex> gen=<n> buffer=<id> mode=shared|mut
  *   ticket kind=move|lend maker=<tag> buffer=<id> mode=shared|mut|- size=<bytes>
+ *   mapping session=<tag> buffer=<id> mode=shared|mut through=owner|borrow pages=<n>
  *
  * Keys are looked up by name; unknown record types and keys are ignored,
  * so the file may grow. comm is the rest of its line (it may hold spaces).
@@ -49,12 +50,19 @@ struct g_ticket {
 	char kind[G_WORD], mode[G_WORD];
 };
 
+/* An mmap of a buffer: a borrow edge of its own, or part of a borrow's. */
+struct g_map {
+	uint64_t session, buffer, pages;
+	char mode[G_WORD], through[G_WORD];
+};
+
 struct graph {
 	struct g_session *sess;
 	struct g_owner *own;
 	struct g_borrow *bor;
 	struct g_ticket *tik;
-	size_t nsess, nown, nbor, ntik;
+	struct g_map *map;
+	size_t nsess, nown, nbor, ntik, nmap;
 	int skipped;
 };
 
@@ -200,6 +208,18 @@ static int g_record(struct graph *g, struct g_line *l)
 			return -ENOMEM;
 		g->tik = p;
 		g->tik[g->ntik - 1] = t;
+	} else if (!strcmp(l->type, "mapping")) {
+		struct g_map mp;
+
+		if (!g_num(l, "session", &mp.session) || !g_num(l, "buffer", &mp.buffer) ||
+		    !g_str(l, "mode", mp.mode) || !g_str(l, "through", mp.through) ||
+		    !g_num(l, "pages", &mp.pages))
+			return -EINVAL;
+		p = g_push(g->map, &g->nmap, sizeof(mp));
+		if (!p)
+			return -ENOMEM;
+		g->map = p;
+		g->map[g->nmap - 1] = mp;
 	}
 	return 0;
 }
@@ -210,6 +230,7 @@ static void g_free(struct graph *g)
 	free(g->own);
 	free(g->bor);
 	free(g->tik);
+	free(g->map);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -367,6 +388,19 @@ static void g_text_session(FILE *out, const struct graph *g, const struct g_sess
 		g_box_add(b, "borrow 0x%016llx %s buffer %llu (%s)", ULL(r->handle),
 			  strcmp(r->mode, "mut") ? "--s-->" : "==m==>", ULL(r->buffer), whose);
 	}
+	for (i = 0; i < g->nmap; i++) {
+		const struct g_map *mp = &g->map[i];
+		const struct g_owner *o = g_owner_of(g, mp->buffer);
+		char whose[48] = "";
+
+		if (mp->session != s->tag)
+			continue;
+		if (o && o->session != s->tag)
+			snprintf(whose, sizeof(whose), ", of session %llu", ULL(o->session));
+		g_box_add(b, "mmap   %s buffer %llu (%llu pages, %s handle%s)",
+			  strcmp(mp->mode, "mut") ? "--s-->" : "==m==>", ULL(mp->buffer),
+			  ULL(mp->pages), mp->through, whose);
+	}
 	for (i = 0; i < g->ntik; i++) {
 		const struct g_ticket *t = &g->tik[i];
 
@@ -395,9 +429,11 @@ static void g_text(FILE *out, const struct graph *g)
 	struct g_box *b = malloc(sizeof(*b));
 	size_t i;
 
-	fprintf(out, "ownbuf: %zu sessions, %zu buffers owned, %zu borrows, %zu tickets%s\n",
-		g->nsess, g->nown, g->nbor, g->ntik, " in flight");
-	fputs("legend: --s--> shared borrow, ==m==> mutable borrow, ~~> ticket\n", out);
+	fprintf(out,
+		"ownbuf: %zu sessions, %zu buffers owned, %zu borrows, %zu mappings, %zu tickets in flight\n",
+		g->nsess, g->nown, g->nbor, g->nmap, g->ntik);
+	fputs("legend: --s--> shared borrow, ==m==> mutable borrow, mmap a mapping, ~~> ticket\n",
+	      out);
 	if (!b)
 		return;
 	for (i = 0; i < g->nsess; i++)
@@ -478,6 +514,14 @@ static void g_dot(FILE *out, const struct graph *g)
 				ULL(r->buffer), ULL(r->buffer));
 		fprintf(out, "\ts%llu -> b%llu [label=\"%s\", style=%s];\n", ULL(r->session),
 			ULL(r->buffer), mut ? "mut" : "shared", mut ? "solid" : "dashed");
+	}
+	for (i = 0; i < g->nmap; i++) {
+		const struct g_map *mp = &g->map[i];
+
+		fprintf(out, "\ts%llu -> b%llu [label=\"mmap %s (%s)\", style=bold];\n",
+			ULL(mp->session), ULL(mp->buffer),
+			strcmp(mp->mode, "mut") ? "shared" : "mut",
+			strcmp(mp->through, "owner") ? "borrow" : "owner");
 	}
 	for (i = 0; i < g->ntik; i++) {
 		const struct g_ticket *t = &g->tik[i];
