@@ -13,8 +13,10 @@
  *   processes through shared memory, children SIGKILLed at random points.
  *   Nothing here can be predicted, so invariants are checked instead: every
  *   errno is one the contract allows for that operation, no read sees a
- *   torn write (writers fill whole buffers with one byte value), and once
- *   every process is gone the device holds nothing.
+ *   torn write (writers fill whole buffers with one byte value), every
+ *   access through a mapping either works or, once its buffer is revoked,
+ *   raises SIGBUS, and once every process is gone the device holds
+ *   nothing.
  *
  * Prints TAP, so the guests run it as they run the selftests, then ops/s
  * and a table of operations by errno.
@@ -29,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -78,13 +81,13 @@ static double now_s(void)
 enum op_kind {
 	OP_CREATE, OP_DROP, OP_DROP_REVOKE, OP_READ, OP_WRITE, OP_BORROW,
 	OP_RELEASE, OP_GIVE, OP_TAKE, OP_CANCEL, OP_LEND, OP_ACCEPT, OP_CLONE,
-	OP_FREEZE, OP_QUERY, OP_STATS, OP_NR
+	OP_FREEZE, OP_QUERY, OP_STATS, OP_MAP, OP_MMAP, OP_NR
 };
 
 static const char *const op_names[OP_NR] = {
 	"create", "drop", "drop_revoke", "read", "write", "borrow", "release",
 	"give", "take", "cancel", "lend", "accept", "clone", "freeze", "query",
-	"stats",
+	"stats", "map", "mmap",
 };
 
 /* The errnos counted one by one; anything else lands in the last column. */
@@ -100,6 +103,7 @@ struct shared {
 	__u64 counts[OP_NR][NR_ERRNOS + 1];
 	__u64 torn;
 	__u64 bad_errno;
+	__u64 sigbus;		/* accesses through a mapping after a revocation */
 	__u64 children_killed;
 	__u64 model_failed;
 	__u64 model_sessions, model_ops;
@@ -904,10 +908,13 @@ static bool allowed(enum op_kind op, int err)
 	case 0:
 		return true;
 	case -EDQUOT:
-	case -ENOMEM:
 		return op == OP_CREATE || op == OP_BORROW || op == OP_LEND || op == OP_GIVE ||
 		       op == OP_TAKE || op == OP_ACCEPT || op == OP_CANCEL || op == OP_CLONE;
-	case -EINVAL:	/* handle 0 (an empty pool place), or the wrong kind */
+	case -ENOMEM:
+		return op == OP_CREATE || op == OP_BORROW || op == OP_LEND || op == OP_GIVE ||
+		       op == OP_TAKE || op == OP_ACCEPT || op == OP_CANCEL || op == OP_CLONE ||
+		       op == OP_MAP || op == OP_MMAP;
+	case -EINVAL:	/* handle 0 (an empty pool place), the wrong kind, an old offset */
 		return op != OP_CREATE && op != OP_STATS && op != OP_CANCEL;
 	case -ESTALE:
 		return op != OP_CREATE && op != OP_STATS && op != OP_TAKE &&
@@ -915,10 +922,11 @@ static bool allowed(enum op_kind op, int err)
 	case -ENOENT:
 		return op == OP_TAKE || op == OP_ACCEPT || op == OP_CANCEL;
 	case -EACCES:
-		return op == OP_WRITE || op == OP_BORROW || op == OP_LEND;
+		return op == OP_WRITE || op == OP_BORROW || op == OP_LEND || op == OP_MMAP;
 	case -EBUSY:
 		return op == OP_DROP || op == OP_READ || op == OP_WRITE || op == OP_BORROW ||
-		       op == OP_LEND || op == OP_GIVE || op == OP_CLONE || op == OP_FREEZE;
+		       op == OP_LEND || op == OP_GIVE || op == OP_CLONE || op == OP_FREEZE ||
+		       op == OP_RELEASE || op == OP_MMAP;
 	}
 	return false;
 }
@@ -1039,6 +1047,67 @@ static void race_foreign(struct race *r, __u64 *rnd)
 			 "another session's handle answered %s, not EBADF", strerror(-err));
 }
 
+/* Where a SIGBUS in this thread's mapping access goes back to. */
+static __thread sigjmp_buf *bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	if (bus_jmp)
+		siglongjmp(*bus_jmp, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Fill (or read) what a mapping shows: either every access works, or a
+ * revocation made the rest of them SIGBUS; never anything else.
+ */
+static void race_touch(__u8 *p, bool write, __u8 v)
+{
+	sigjmp_buf jb;
+	int i;
+
+	bus_jmp = &jb;
+	if (sigsetjmp(jb, 1)) {
+		__atomic_add_fetch(&sh->sigbus, 1, __ATOMIC_RELAXED);
+	} else {
+		for (i = 0; i < RACE_SIZE; i++)
+			if (write)
+				__atomic_store_n(&p[i], v, __ATOMIC_RELAXED);
+			else
+				(void)__atomic_load_n(&p[i], __ATOMIC_RELAXED);
+	}
+	bus_jmp = NULL;
+}
+
+/*
+ * MAP a handle of the pool, map it read-only or writable, use the
+ * mapping, unmap it; another thread may drop, revoke, release or give
+ * the handle at any point.
+ */
+static void race_map(struct race *r, __u64 h, __u64 *rnd)
+{
+	struct ownbuf_map mp = { .handle = h };
+	bool write = rnd_below(rnd, 2);
+	void *p;
+	int err;
+
+	err = xioctl(r->fd, OWNBUF_IOC_MAP, &mp);
+	race_note(OP_MAP, err);
+	if (err)
+		return;
+	p = mmap(NULL, 4096, write ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, r->fd,
+		 (off_t)mp.out_offset);
+	race_note(OP_MMAP, p == MAP_FAILED ? -errno : 0);
+	if (p == MAP_FAILED)
+		return;
+	race_touch(p, write, (__u8)rnd_next(rnd));
+	if (rnd_below(rnd, 2))
+		usleep(rnd_below(rnd, 200));
+	race_touch(p, false, 0);
+	munmap(p, 4096);
+}
+
 static void race_publish(struct race *r, __u64 h, __u64 *rnd)
 {
 	__atomic_store_n(&sh->foreign[r->proc][rnd_below(rnd, 16)], h, __ATOMIC_RELAXED);
@@ -1061,6 +1130,10 @@ static void race_step(struct race *r, __u64 *rnd)
 	}
 	if (r->proc >= 0 && rnd_below(rnd, 32) == 0) {
 		race_foreign(r, rnd);
+		return;
+	}
+	if (rnd_below(rnd, 16) == 0) {
+		race_map(r, h, rnd);
 		return;
 	}
 	if (op < 12) {
@@ -1212,9 +1285,13 @@ struct opts {
 
 static void worker(const struct opts *o, int proc)
 {
+	struct sigaction bus = { .sa_handler = on_sigbus, .sa_flags = SA_NODEFER };
 	double end = now_s() + o->seconds;
 	__u64 rnd = o->seed ^ ((__u64)proc << 40);
 	unsigned long round;
+
+	if (sigaction(SIGBUS, &bus, NULL))
+		exit(2);
 
 	for (round = 0; now_s() < end; round++) {
 		model_run(o->seed, round, proc, MODEL_OPS);
@@ -1262,8 +1339,8 @@ static void print_table(double seconds)
 		}
 		printf("\n");
 	}
-	printf("# %llu operations in %.1f s: %.0f ops/s; %llu children SIGKILLed\n",
-	       total, seconds, total / seconds, sh->children_killed);
+	printf("# %llu operations in %.1f s: %.0f ops/s; %llu children SIGKILLed; %llu SIGBUS\n",
+	       total, seconds, total / seconds, sh->children_killed, sh->sigbus);
 }
 
 /* One run of the given seed; 0 when every check held. */
