@@ -276,16 +276,21 @@ static int ownbuf_ioc_stats(struct ownbuf_session *s, void *arg)
  * struct ownbuf_ioctl_op - one row of the dispatch table
  * @cmd: the full command number (direction and size included)
  * @size: size of its argument struct
+ * @old_size: the size an older version of the struct had, 0 if none
  * @fn: the handler, on a kernel copy of the argument
  */
 struct ownbuf_ioctl_op {
 	unsigned int cmd;
 	unsigned int size;
+	unsigned int old_size;
 	int (*fn)(struct ownbuf_session *s, void *arg);
 };
 
 #define OWNBUF_OP(_cmd, _struct, _fn) \
 	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .fn = _fn }
+#define OWNBUF_OP_GREW(_cmd, _struct, _old, _fn) \
+	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .old_size = _old, \
+			    .fn = _fn }
 
 static const struct ownbuf_ioctl_op ownbuf_ops[] = {
 	OWNBUF_OP(OWNBUF_IOC_CREATE, ownbuf_create, ownbuf_ioc_create),
@@ -302,7 +307,7 @@ static const struct ownbuf_ioctl_op ownbuf_ops[] = {
 	OWNBUF_OP(OWNBUF_IOC_CLONE, ownbuf_clone, ownbuf_ioc_clone),
 	OWNBUF_OP(OWNBUF_IOC_FREEZE, ownbuf_handle_op, ownbuf_ioc_freeze),
 	OWNBUF_OP(OWNBUF_IOC_QUERY, ownbuf_query, ownbuf_ioc_query),
-	OWNBUF_OP(OWNBUF_IOC_STATS, ownbuf_stats, ownbuf_ioc_stats),
+	OWNBUF_OP_GREW(OWNBUF_IOC_STATS, ownbuf_stats, OWNBUF_STATS_SIZE_V1, ownbuf_ioc_stats),
 	OWNBUF_OP(OWNBUF_IOC_MAP, ownbuf_map, ownbuf_ioc_map),
 };
 
@@ -335,7 +340,8 @@ static_assert(sizeof(struct ownbuf_ticket_op) == 24);
 static_assert(sizeof(struct ownbuf_clone) == 24);
 static_assert(sizeof(struct ownbuf_query) == 56);
 static_assert(sizeof(struct ownbuf_counts) == 112);
-static_assert(sizeof(struct ownbuf_stats) == 232);
+static_assert(sizeof(struct ownbuf_stats) == 248);
+static_assert(offsetof(struct ownbuf_stats, out_session_mappings) == OWNBUF_STATS_SIZE_V1);
 static_assert(sizeof(struct ownbuf_map) == 32);
 
 /**
@@ -349,6 +355,8 @@ static_assert(sizeof(struct ownbuf_map) == 32);
  * direction, with the size of the struct this version defines or a larger
  * one (a newer caller's), whose tail must then be zero (E2BIG otherwise):
  * the rule of copy_struct_from_user(). Only the known part is written back.
+ * A struct that grew is also known by its older size (an older caller's):
+ * it reads as zero-extended, and only its part of the answer is written.
  *
  * Return: 0 on success, a negative errno on failure; -ENOTTY for any
  * command this device does not define.
@@ -360,7 +368,7 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 	const struct ownbuf_ioctl_op *op;
 	struct ownbuf_user_pages up;
 	union ownbuf_ioctl_arg buf;
-	unsigned int nr, usize;
+	unsigned int nr, usize, wsize;
 	int ret;
 
 	nr = _IOC_NR(cmd);
@@ -369,8 +377,11 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 	nr = array_index_nospec(nr, ARRAY_SIZE(ownbuf_ops));
 	op = &ownbuf_ops[nr];
 	usize = _IOC_SIZE(cmd);
-	if (!op->fn || _IOC_DIR(cmd) != _IOC_DIR(op->cmd) || usize < op->size)
+	if (!op->fn || _IOC_DIR(cmd) != _IOC_DIR(op->cmd) ||
+	    (usize < op->size && usize != op->old_size))
 		return -ENOTTY;
+	/* What is copied back: the caller's struct, or as much as is known. */
+	wsize = min(usize, op->size);
 
 	if (!uarg) {
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_NULL_DEREF);
@@ -392,11 +403,11 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 	 * a take's handle lost, a create's buffer stranded), and EFAULT must
 	 * mean that nothing happened.
 	 */
-	ret = ownbuf_pin_user((unsigned long)uarg, op->size, true, &up);
+	ret = ownbuf_pin_user((unsigned long)uarg, wsize, true, &up);
 	if (!ret)
 		ret = op->fn(s, &buf);
 	if (!ret)
-		ownbuf_copy_pages(&up, &buf, op->size, true);
+		ownbuf_copy_pages(&up, &buf, wsize, true);
 	ownbuf_unpin_user(&up, !ret);
 out:
 	if (ret)

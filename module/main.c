@@ -91,7 +91,7 @@ static void ownbuf_show_counters(struct seq_file *m, const struct ownbuf_counter
 	for (i = 0; i < OWNBUF_VIOLATION_NR; i++)
 		seq_printf(m, " %s=%lld", ownbuf_violation_names[i],
 			   atomic64_read(&c->violations[i]));
-	seq_putc(m, '\n');
+	seq_printf(m, " mappings=%lld\n", atomic64_read(&c->mappings));
 }
 
 /*

@@ -296,8 +296,17 @@ int ownbuf_mapping_begin(struct ownbuf_session *s, unsigned long pgoff,
 		return ret;
 	}
 	ownbuf_buffer_unpin(ref.buf);
+	atomic64_inc(&s->counters.mappings);
+	atomic64_inc(&s->dev->counters.mappings);
 	*out = m;
 	return 0;
+}
+
+/* A mapping stops counting: its end or its revocation, once. */
+static void ownbuf_mapping_uncount(struct ownbuf_mapping *m)
+{
+	atomic64_dec(&m->s->counters.mappings);
+	atomic64_dec(&m->s->dev->counters.mappings);
 }
 
 static void ownbuf_mapping_put(struct ownbuf_mapping *m)
@@ -337,6 +346,7 @@ void ownbuf_mapping_end(struct ownbuf_mapping *m)
 		}
 		spin_unlock(&buf->lock);
 		m->ended = true;
+		ownbuf_mapping_uncount(m);
 	}
 	/* A borrow's mapping: the count is on its slot, not on @buf. */
 	if (linked && !m->owner) {
@@ -380,11 +390,17 @@ void ownbuf_mappings_revoke(struct ownbuf_buffer *buf)
 		if (!m)
 			return;
 		down_write(&m->lock);
-		/* Not ended: a VMA of it still exists, and so does @mapping. */
-		if (!m->ended && m->mapping)
-			unmap_mapping_range(m->mapping, (loff_t)m->pgoff << PAGE_SHIFT,
-					    (loff_t)m->npages << PAGE_SHIFT, 1);
-		m->ended = true;
+		/*
+		 * Not ended: a VMA of it still exists, and so do its session
+		 * and @mapping.
+		 */
+		if (!m->ended) {
+			if (m->mapping)
+				unmap_mapping_range(m->mapping, (loff_t)m->pgoff << PAGE_SHIFT,
+						    (loff_t)m->npages << PAGE_SHIFT, 1);
+			m->ended = true;
+			ownbuf_mapping_uncount(m);
+		}
 		up_write(&m->lock);
 		ownbuf_mapping_put(m);
 		cond_resched();

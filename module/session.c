@@ -255,6 +255,8 @@ void ownbuf_stats(struct ownbuf_session *s, struct ownbuf_stats *out)
 {
 	ownbuf_counts_fill(&out->out_session, &s->counters);
 	ownbuf_counts_fill(&out->out_device, &s->dev->counters);
+	out->out_session_mappings = atomic64_read(&s->counters.mappings);
+	out->out_device_mappings = atomic64_read(&s->dev->counters.mappings);
 }
 
 static void ownbuf_show_state(struct seq_file *m, long st)

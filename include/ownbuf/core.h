@@ -160,6 +160,7 @@ struct ownbuf_user {
  * @borrows: borrow handles
  * @tickets: untaken tickets
  * @sessions: open sessions
+ * @mappings: live mappings
  * @refused: refused calls, any reason
  * @violations: refused calls by &enum ownbuf_violation
  */
@@ -169,6 +170,7 @@ struct ownbuf_counters {
 	atomic64_t borrows;
 	atomic64_t tickets;
 	atomic64_t sessions;
+	atomic64_t mappings;
 	atomic64_t refused;
 	atomic64_t violations[OWNBUF_VIOLATION_SLOTS];
 };

@@ -54,7 +54,9 @@ TEST(abi_struct_sizes)
 	EXPECT_EQ(24, sizeof(struct ownbuf_clone));
 	EXPECT_EQ(56, sizeof(struct ownbuf_query));
 	EXPECT_EQ(8 * (6 + OWNBUF_VIOLATION_SLOTS), sizeof(struct ownbuf_counts));
-	EXPECT_EQ(8 + 2 * sizeof(struct ownbuf_counts), sizeof(struct ownbuf_stats));
+	EXPECT_EQ(8 + 2 * sizeof(struct ownbuf_counts), OWNBUF_STATS_SIZE_V1);
+	EXPECT_EQ(OWNBUF_STATS_SIZE_V1 + 16, sizeof(struct ownbuf_stats));
+	EXPECT_EQ(32, sizeof(struct ownbuf_map));
 }
 
 /* ---- create ---------------------------------------------------------- */

@@ -457,6 +457,9 @@ static inline int _test_stats(int fd, struct ownbuf_stats *out)
 	rc = ob_counts_written("out_session", &s.out_session);
 	if (!rc)
 		rc = ob_counts_written("out_device", &s.out_device);
+	if (!rc && (s.out_session_mappings == OB_POISON64 ||
+		    s.out_device_mappings == OB_POISON64))
+		rc = ob_unwritten("stats", "out_*_mappings");
 	return rc;
 }
 

@@ -134,6 +134,7 @@ TEST_F(mm, map_refuses_flags_and_reserved)
 TEST_F(mm, write_through_mapping_read_after_unmap)
 {
 	__u8 want[3 * PG], got[3 * PG];
+	struct ownbuf_stats st;
 	__u64 h;
 	void *p;
 
@@ -142,8 +143,12 @@ TEST_F(mm, write_through_mapping_read_after_unmap)
 	ob_fill(want, sizeof(want), 7);
 	memcpy(p, want, sizeof(want));
 	expect_counts(_metadata, self->fd, h, 0, 1, 1);
+	test_stats(self->fd, &st);
+	EXPECT_EQ(1, st.out_session_mappings);
 	ASSERT_EQ(0, munmap(p, sizeof(want)));
 	expect_counts(_metadata, self->fd, h, 0, 0, 0);
+	test_stats(self->fd, &st);
+	EXPECT_EQ(0, st.out_session_mappings);
 	test_read(self->fd, h, 0, sizeof(got), got);
 	EXPECT_EQ(0, memcmp(want, got, sizeof(got)));
 	test_drop(self->fd, h);
@@ -498,10 +503,13 @@ TEST_F(mm, mapping_keeps_the_session_open)
 	EXPECT_EQ(0, touch(p, true, 'x'));
 	test_stats(other, &after);
 	EXPECT_EQ(before.out_device.buffers + 1, after.out_device.buffers);
+	EXPECT_EQ(before.out_device_mappings + 1, after.out_device_mappings);
+	EXPECT_EQ(0, after.out_session_mappings);
 	ASSERT_EQ(0, munmap(p, PG));
 	/* The last reference to the session went with the mapping. */
 	test_stats(other, &after);
 	EXPECT_EQ(before.out_device.buffers, after.out_device.buffers);
+	EXPECT_EQ(before.out_device_mappings, after.out_device_mappings);
 	close(other);
 }
 

@@ -1048,12 +1048,14 @@ static void race_foreign(struct race *r, __u64 *rnd)
 }
 
 /* Where a SIGBUS in this thread's mapping access goes back to. */
-static __thread sigjmp_buf *bus_jmp;
+static __thread struct {
+	sigjmp_buf *to;
+} bus;
 
 static void on_sigbus(int sig)
 {
-	if (bus_jmp)
-		siglongjmp(*bus_jmp, sig);
+	if (bus.to)
+		siglongjmp(*bus.to, sig);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -1067,7 +1069,7 @@ static void race_touch(__u8 *p, bool write, __u8 v)
 	sigjmp_buf jb;
 	int i;
 
-	bus_jmp = &jb;
+	bus.to = &jb;
 	if (sigsetjmp(jb, 1)) {
 		__atomic_add_fetch(&sh->sigbus, 1, __ATOMIC_RELAXED);
 	} else {
@@ -1077,7 +1079,7 @@ static void race_touch(__u8 *p, bool write, __u8 v)
 			else
 				(void)__atomic_load_n(&p[i], __ATOMIC_RELAXED);
 	}
-	bus_jmp = NULL;
+	bus.to = NULL;
 }
 
 /*
@@ -1314,12 +1316,14 @@ static int device_empty(void)
 	close(fd);
 	if (err)
 		return err;
-	printf("# device after: buffers %llu bytes %llu borrows %llu tickets %llu sessions %llu\n",
+	printf("# device after: buffers %llu bytes %llu borrows %llu tickets %llu mappings %llu",
 	       (unsigned long long)st.out_device.buffers, (unsigned long long)st.out_device.bytes,
 	       (unsigned long long)st.out_device.borrows, (unsigned long long)st.out_device.tickets,
-	       (unsigned long long)st.out_device.sessions);
+	       (unsigned long long)st.out_device_mappings);
+	printf(" sessions %llu\n", (unsigned long long)st.out_device.sessions);
 	return st.out_device.buffers || st.out_device.bytes || st.out_device.borrows ||
-	       st.out_device.tickets || st.out_device.sessions != 1 ? -1 : 0;
+	       st.out_device.tickets || st.out_device_mappings ||
+	       st.out_device.sessions != 1 ? -1 : 0;
 }
 
 static void print_table(double seconds)

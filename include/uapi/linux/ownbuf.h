@@ -312,13 +312,24 @@ struct ownbuf_counts {
  * @__reserved: must be 0
  * @out_session: counters of the calling session
  * @out_device: counters of the whole device, since the module was loaded
+ * @out_session_mappings: live mappings made through this session's fd
+ * @out_device_mappings: live mappings of the device
+ *
+ * The struct grew by the two mapping counts (from 232 to 248 bytes); a
+ * caller built against the older header still passes its 232-byte
+ * struct and gets the rest of the answer.
  */
 struct ownbuf_stats {
 	__u32 flags;
 	__u32 __reserved;
 	struct ownbuf_counts out_session;
 	struct ownbuf_counts out_device;
+	__u64 out_session_mappings;
+	__u64 out_device_mappings;
 };
+
+/* The size of &struct ownbuf_stats before the mapping counts. */
+#define OWNBUF_STATS_SIZE_V1 232
 
 /**
  * DOC: mmap
