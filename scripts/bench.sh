@@ -2,7 +2,8 @@
 # A first benchmark: build ownbuf.ko and tests/bench/ownbuf_bench for one
 # kernel, boot it in QEMU with the bench plan and print the table. Each
 # ownbuf operation is timed next to a peer doing the same job without
-# ownership checks (memfd, DMA-BUF heap, a null ioctl) in the same run, so
+# ownership checks (memfd, DMA-BUF heap, a null ioctl, a memfd passed over a
+# unix socket) in the same run, so
 # read the ratios, not the absolute figures (under TCG they are those of an
 # emulated CPU). Fails only when the guest or the benchmark breaks, never on
 # a timing. Usage: scripts/bench.sh [KERNEL]   (default 6.12)
