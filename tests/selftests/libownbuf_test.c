@@ -4,18 +4,25 @@
  * raw call on success and on a typical error (the library's -errno must be
  * the device's errno), the typed constructors (NULL with *err set, err may
  * be NULL), the end-of-life functions (drop and give free the record on
- * success only, release always), and the name tables.
+ * success only, release unless a mapping holds the borrow, unmap always),
+ * mappings (written through, read back with the read ioctl, counted by
+ * query, torn down by a revoking drop: SIGBUS), and the name tables.
  *
  * Built with tools/lib/libownbuf.c compiled in (scripts/build-selftests.sh).
  */
 
 #define _GNU_SOURCE
+/* mmap offsets go past 4 GiB: the -m32 build needs a 64-bit off_t too. */
+#define _FILE_OFFSET_BITS 64
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libownbuf.h"
@@ -64,6 +71,41 @@ static int freed(uintptr_t addr, size_t size)
 	for (i = 0; i < DRAIN; i++)
 		free(drained[i]);
 	return yes;
+}
+
+/* One page, as the device rounds mappings. */
+static lib_u64 page(void)
+{
+	return (lib_u64)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * Can the byte at @p be read? 0 when reading it raises SIGBUS (a mapping
+ * torn down). The harness runs each test in a process of its own.
+ */
+static sigjmp_buf bus_env;
+
+static void bus_handler(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_env, 1);
+}
+
+static int readable(const void *p)
+{
+	struct sigaction sa = { .sa_handler = bus_handler };
+	struct sigaction old;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &old))
+		return -1;
+	if (sigsetjmp(bus_env, 1)) {
+		sigaction(SIGBUS, &old, NULL);
+		return 0;
+	}
+	(void)__atomic_load_n((const char *)p, __ATOMIC_RELAXED);	/* never optimized out */
+	sigaction(SIGBUS, &old, NULL);
+	return 1;
 }
 
 FIXTURE(raw)
@@ -281,6 +323,164 @@ TEST_F(raw, stats)
 	EXPECT_EQ(1, st.out_session.refused);
 	EXPECT_EQ(1, st.out_session.violations[OWNBUF_VIOLATION_DOUBLE_FREE]);
 	EXPECT_EQ(-EBADF, ownbuf_raw_stats(-1, &st));
+}
+
+TEST_F(raw, map)
+{
+	lib_u64 h, big, b, off, off2, boff, len;
+
+	ASSERT_EQ(0, ownbuf_raw_create(self->fd, SZ, &h));
+	ASSERT_EQ(0, ownbuf_raw_map(self->fd, h, &off, &len));
+	EXPECT_NE(0, off);
+	EXPECT_EQ(0, off % page());
+	EXPECT_EQ(page(), len);
+	/* The same handle, the same offset; another handle, another one. */
+	ASSERT_EQ(0, ownbuf_raw_map(self->fd, h, &off2, &len));
+	EXPECT_EQ(off, off2);
+	ASSERT_EQ(0, ownbuf_raw_borrow(self->fd, h, OWNBUF_MODE_SHARED, &b));
+	ASSERT_EQ(0, ownbuf_raw_map(self->fd, b, &boff, &len));
+	EXPECT_NE(off, boff);
+	ASSERT_EQ(0, ownbuf_raw_create(self->fd, 3 * page() + 1, &big));
+	ASSERT_EQ(0, ownbuf_raw_map(self->fd, big, &off2, &len));
+	EXPECT_EQ(4 * page(), len);
+	/* Refused: -errno, and the out values are left alone. */
+	off2 = 0x1234;
+	len = 0x5678;
+	EXPECT_EQ(-EINVAL, ownbuf_raw_map(self->fd, 0, &off2, &len));
+	EXPECT_EQ(-EBADF, ownbuf_raw_map(self->fd, MADE_UP(h), &off2, &len));
+	EXPECT_EQ(0x1234, off2);
+	EXPECT_EQ(0x5678, len);
+	ASSERT_EQ(0, ownbuf_raw_drop(self->fd, h, OWNBUF_DROP_REVOKE));
+	EXPECT_EQ(-ESTALE, ownbuf_raw_map(self->fd, h, &off2, &len));
+	EXPECT_EQ(-ESTALE, ownbuf_raw_map(self->fd, b, &off2, &len));
+}
+
+/* Written through a mapping, read back through the read ioctl after munmap. */
+TEST_F(raw, mmap_write_then_read)
+{
+	struct ownbuf_query q;
+	lib_u64 h;
+	size_t len = 0;
+	char *addr;
+
+	ASSERT_EQ(0, ownbuf_raw_create(self->fd, SZ, &h));
+	ASSERT_EQ(0, ownbuf_raw_mmap(self->fd, h, PROT_READ | PROT_WRITE, (void **)&addr, &len));
+	EXPECT_EQ(page(), len);
+	EXPECT_EQ(0, addr[0]);		/* zero-filled */
+	EXPECT_EQ(0, addr[len - 1]);	/* past the size, in the last page: zero */
+	memcpy(addr + 8, "mapped", 6);
+	/* A writable mapping through the owner is a mutable borrow. */
+	ASSERT_EQ(0, ownbuf_raw_query(self->fd, h, &q));
+	EXPECT_EQ(1, q.out_mappings);
+	EXPECT_EQ(1, q.out_mut);
+	EXPECT_EQ(-EBUSY, ownbuf_raw_read(self->fd, h, 0, self->buf, 1));
+	EXPECT_EQ(-EBUSY, ownbuf_raw_drop(self->fd, h, 0));
+	ASSERT_EQ(0, ownbuf_raw_munmap(addr, len));
+	ASSERT_EQ(0, ownbuf_raw_query(self->fd, h, &q));
+	EXPECT_EQ(0, q.out_mappings);
+	EXPECT_EQ(0, q.out_mut);
+	ASSERT_EQ(0, ownbuf_raw_read(self->fd, h, 8, self->buf, 6));
+	EXPECT_EQ(0, memcmp(self->buf, "mapped", 6));
+
+	/* A read-only one is a shared borrow, and sees what write wrote. */
+	ASSERT_EQ(0, ownbuf_raw_write(self->fd, h, 0, "ioctl", 5));
+	ASSERT_EQ(0, ownbuf_raw_mmap(self->fd, h, PROT_READ, (void **)&addr, &len));
+	EXPECT_EQ(0, memcmp(addr, "ioctl", 5));
+	ASSERT_EQ(0, ownbuf_raw_query(self->fd, h, &q));
+	EXPECT_EQ(1, q.out_mappings);
+	EXPECT_EQ(1, q.out_shared);
+	EXPECT_EQ(0, ownbuf_raw_read(self->fd, h, 0, self->buf, 5));
+	EXPECT_EQ(-EBUSY, ownbuf_raw_write(self->fd, h, 0, "x", 1));
+	ASSERT_EQ(0, ownbuf_raw_munmap(addr, len));
+	EXPECT_EQ(-EINVAL, ownbuf_raw_munmap(addr, 0));
+	EXPECT_EQ(0, ownbuf_raw_drop(self->fd, h, 0));
+}
+
+TEST_F(raw, mmap_rights)
+{
+	lib_u64 h, other, s, m;
+	size_t len = 0, len2 = 0;
+	char *addr, *addr2;
+
+	ASSERT_EQ(0, ownbuf_raw_create(self->fd, SZ, &h));
+	ASSERT_EQ(0, ownbuf_raw_create(self->fd, SZ, &other));
+	ASSERT_EQ(0, ownbuf_raw_borrow(self->fd, h, OWNBUF_MODE_SHARED, &s));
+	EXPECT_EQ(-EACCES, ownbuf_raw_mmap(self->fd, s, PROT_READ | PROT_WRITE, (void **)&addr,
+					   &len));
+	ASSERT_EQ(0, ownbuf_raw_mmap(self->fd, s, PROT_READ, (void **)&addr, &len));
+	EXPECT_EQ(-1, mprotect(addr, len, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	/* The mapping belongs to the borrow, which it keeps alive. */
+	EXPECT_EQ(-EBUSY, ownbuf_raw_release(self->fd, s));
+	EXPECT_EQ(-EBUSY, ownbuf_raw_mmap(self->fd, h, PROT_READ | PROT_WRITE, (void **)&addr2,
+					  &len2));
+	/* Its pages cannot be pinned: not even ownbuf's own read and write. */
+	EXPECT_EQ(-EFAULT, ownbuf_raw_write(self->fd, other, 0, addr, 1));
+	ASSERT_EQ(0, ownbuf_raw_munmap(addr, len));
+	EXPECT_EQ(0, ownbuf_raw_release(self->fd, s));
+
+	ASSERT_EQ(0, ownbuf_raw_borrow(self->fd, h, OWNBUF_MODE_MUT, &m));
+	ASSERT_EQ(0, ownbuf_raw_mmap(self->fd, m, PROT_READ | PROT_WRITE, (void **)&addr, &len));
+	addr[0] = 'm';
+	EXPECT_EQ(-EBUSY, ownbuf_raw_mmap(self->fd, h, PROT_READ, (void **)&addr2, &len2));
+	EXPECT_EQ(-EBUSY, ownbuf_raw_release(self->fd, m));
+	ASSERT_EQ(0, ownbuf_raw_munmap(addr, len));
+	EXPECT_EQ(0, ownbuf_raw_release(self->fd, m));
+
+	ASSERT_EQ(0, ownbuf_raw_freeze(self->fd, h));
+	EXPECT_EQ(-EACCES, ownbuf_raw_mmap(self->fd, h, PROT_READ | PROT_WRITE, (void **)&addr,
+					   &len));
+	ASSERT_EQ(0, ownbuf_raw_mmap(self->fd, h, PROT_READ, (void **)&addr, &len));
+	EXPECT_EQ('m', addr[0]);
+	ASSERT_EQ(0, ownbuf_raw_munmap(addr, len));
+}
+
+/* mmap(2) itself: only MAP's offsets, MAP_SHARED, in range, of a live handle. */
+TEST_F(raw, mmap_offsets)
+{
+	lib_u64 h, off, len;
+	int fd2 = ownbuf_raw_open();
+	void *p;
+
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ownbuf_raw_create(self->fd, SZ, &h));
+	ASSERT_EQ(0, ownbuf_raw_map(self->fd, h, &off, &len));
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, self->fd, (off_t)off);
+	EXPECT_TRUE(p == MAP_FAILED);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd2, (off_t)off);	/* another session */
+	EXPECT_TRUE(p == MAP_FAILED);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, len + page(), PROT_READ, MAP_SHARED, self->fd, (off_t)off);
+	EXPECT_TRUE(p == MAP_FAILED);
+	EXPECT_EQ(ERANGE, errno);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, self->fd, (off_t)off);
+	ASSERT_TRUE(p != MAP_FAILED);
+	EXPECT_EQ(0, munmap(p, len));
+	ASSERT_EQ(0, ownbuf_raw_drop(self->fd, h, 0));
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, self->fd, (off_t)off);
+	EXPECT_TRUE(p == MAP_FAILED);
+	EXPECT_EQ(ESTALE, errno);
+	close(fd2);
+}
+
+TEST_F(raw, mmap_revoked_sigbus)
+{
+	struct ownbuf_query q;
+	size_t len = 0;
+	lib_u64 h;
+	char *addr;
+
+	ASSERT_EQ(0, ownbuf_raw_create(self->fd, SZ, &h));
+	ASSERT_EQ(0, ownbuf_raw_write(self->fd, h, 0, "revoked", 7));
+	ASSERT_EQ(0, ownbuf_raw_mmap(self->fd, h, PROT_READ, (void **)&addr, &len));
+	ASSERT_EQ(1, readable(addr));
+	EXPECT_EQ(0, memcmp(addr, "revoked", 7));
+	EXPECT_EQ(0, ownbuf_raw_drop(self->fd, h, OWNBUF_DROP_REVOKE));
+	EXPECT_EQ(0, readable(addr));
+	EXPECT_EQ(0, readable(addr + len - 1));
+	EXPECT_EQ(-ESTALE, ownbuf_raw_query(self->fd, h, &q));
+	EXPECT_EQ(0, ownbuf_raw_munmap(addr, len));
 }
 
 TEST(errno_names)
@@ -558,6 +758,235 @@ TEST_F(typed, release_always_frees)
 	drain(sizeof(*r));
 	EXPECT_EQ(-ESTALE, ownbuf_release(r));
 	EXPECT_TRUE(freed(addr, sizeof(*r)));
+}
+
+/* Written through a view, counted by query, read back after the unmap. */
+TEST_F(typed, map_rw_owner)
+{
+	struct ownbuf_view *v;
+	struct ownbuf_own *o;
+	struct ownbuf_query q;
+	uintptr_t addr;
+	int err = 1;
+
+	o = ownbuf_create(self->s, SZ, NULL);
+	ASSERT_PTR(o);
+	v = ownbuf_map_rw(o, &err);
+	ASSERT_PTR(v);
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(1, v->writable);
+	EXPECT_EQ(page(), v->len);
+	memcpy(v->addr, "typed view", 10);
+	ASSERT_EQ(0, ownbuf_query(o, &q));
+	EXPECT_EQ(1, q.out_mappings);
+	EXPECT_EQ(1, q.out_mut);
+	EXPECT_EQ(-EBUSY, ownbuf_drop(o, 0));	/* o is still the caller's */
+	addr = (uintptr_t)v;
+	drain(sizeof(*v));
+	EXPECT_EQ(0, ownbuf_unmap(v));
+	EXPECT_TRUE(freed(addr, sizeof(*v)));
+	ASSERT_EQ(0, ownbuf_query(o, &q));
+	EXPECT_EQ(0, q.out_mappings);
+	EXPECT_EQ(0, q.out_mut);
+	ASSERT_EQ(0, ownbuf_read(o, 0, self->buf, 10));
+	EXPECT_EQ(0, memcmp(self->buf, "typed view", 10));
+	EXPECT_EQ(0, ownbuf_drop(o, 0));
+}
+
+/* A view through a borrow: release says EBUSY and keeps the record. */
+TEST_F(typed, map_ro_holds_its_borrow)
+{
+	struct ownbuf_view *v, *vo;
+	struct ownbuf_own *o;
+	struct ownbuf_ref *r;
+	uintptr_t addr;
+	int err = 1;
+
+	o = ownbuf_create(self->s, SZ, NULL);
+	ASSERT_PTR(o);
+	ASSERT_EQ(0, ownbuf_write(o, 0, "shared", 6));
+	r = ownbuf_borrow(o, OWNBUF_MODE_SHARED, NULL);
+	ASSERT_PTR(r);
+	v = ownbuf_map_ro(r, &err);
+	ASSERT_PTR(v);
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(0, v->writable);
+	EXPECT_EQ(0, memcmp(v->addr, "shared", 6));
+	vo = ownbuf_map_ro(o, NULL);		/* readers share */
+	ASSERT_PTR(vo);
+	EXPECT_EQ(0, memcmp(vo->addr, "shared", 6));
+	EXPECT_EQ(0, ownbuf_unmap(vo));
+	addr = (uintptr_t)r;
+	drain(sizeof(*r));
+	EXPECT_EQ(-EBUSY, ownbuf_release(r));
+	EXPECT_FALSE(freed(addr, sizeof(*r)));
+	EXPECT_EQ(0, ownbuf_read(r, 0, self->buf, 6));	/* still a live borrow */
+	EXPECT_EQ(0, ownbuf_unmap(v));
+	drain(sizeof(*r));
+	EXPECT_EQ(0, ownbuf_release(r));
+	EXPECT_TRUE(freed(addr, sizeof(*r)));
+	EXPECT_EQ(0, ownbuf_drop(o, 0));
+}
+
+/* struct ownbuf_mut: every operation of a borrow, and a writable view. */
+TEST_F(typed, borrow_mut)
+{
+	struct ownbuf_own *o, *c;
+	struct ownbuf_view *v;
+	struct ownbuf_query q;
+	struct ownbuf_mut *m;
+	struct ownbuf_ref *r;
+	uintptr_t addr;
+	int err = 1;
+
+	o = ownbuf_create(self->s, SZ, NULL);
+	ASSERT_PTR(o);
+	m = ownbuf_borrow_mut(o, &err);
+	ASSERT_PTR(m);
+	EXPECT_EQ(0, err);
+	EXPECT_TRUE(self->s == m->sess);
+	EXPECT_NOPTR(ownbuf_borrow_mut(o, &err));
+	EXPECT_EQ(-EBUSY, err);
+	EXPECT_NOPTR(ownbuf_borrow(o, OWNBUF_MODE_SHARED, NULL));
+	EXPECT_EQ(0, ownbuf_write(m, 0, "mut", 3));
+	ASSERT_EQ(0, ownbuf_query(m, &q));
+	EXPECT_EQ(OWNBUF_KIND_BORROW, q.out_kind);
+	EXPECT_EQ(OWNBUF_MODE_MUT, q.out_mode);
+	v = ownbuf_map_rw(m, &err);
+	ASSERT_PTR(v);
+	EXPECT_EQ(1, v->writable);
+	memcpy((char *)v->addr + 3, "map", 3);
+	ASSERT_EQ(0, ownbuf_read(m, 0, self->buf, 6));
+	EXPECT_EQ(0, memcmp(self->buf, "mutmap", 6));
+	c = ownbuf_clone(m, NULL);
+	ASSERT_PTR(c);
+	addr = (uintptr_t)m;
+	drain(sizeof(*m));
+	EXPECT_EQ(-EBUSY, ownbuf_release(m));
+	EXPECT_FALSE(freed(addr, sizeof(*m)));
+	EXPECT_EQ(0, ownbuf_unmap(v));
+	drain(sizeof(*m));
+	EXPECT_EQ(0, ownbuf_release(m));
+	EXPECT_TRUE(freed(addr, sizeof(*m)));
+	ASSERT_EQ(0, ownbuf_read(o, 0, self->buf, 6));
+	EXPECT_EQ(0, memcmp(self->buf, "mutmap", 6));
+	ASSERT_EQ(0, ownbuf_read(c, 0, self->buf, 6));
+	EXPECT_EQ(0, memcmp(self->buf, "mutmap", 6));
+
+	/* From a borrow: a shared one cannot become mutable. */
+	r = ownbuf_borrow(o, OWNBUF_MODE_SHARED, NULL);
+	ASSERT_PTR(r);
+	EXPECT_NOPTR(ownbuf_borrow_mut(r, &err));
+	EXPECT_EQ(-EBUSY, err);
+	EXPECT_EQ(0, ownbuf_release(r));
+	EXPECT_EQ(0, ownbuf_drop(c, 0));
+	EXPECT_EQ(0, ownbuf_drop(o, 0));
+}
+
+TEST_F(typed, accept_mut)
+{
+	struct ownbuf_sess *s2 = ownbuf_session_open(NULL);
+	struct ownbuf_lend_ticket lt;
+	struct ownbuf_view *v;
+	struct ownbuf_query q;
+	struct ownbuf_mut *m;
+	struct ownbuf_own *o;
+	int err = 1;
+
+	ASSERT_PTR(s2);
+	o = ownbuf_create(self->s, SZ, NULL);
+	ASSERT_PTR(o);
+	ASSERT_EQ(0, ownbuf_lend(o, OWNBUF_MODE_MUT, &lt));
+	m = ownbuf_accept_mut(s2, lt, &err);
+	ASSERT_PTR(m);
+	EXPECT_EQ(0, err);
+	EXPECT_TRUE(s2 == m->sess);
+	v = ownbuf_map_rw(m, NULL);
+	ASSERT_PTR(v);
+	memcpy(v->addr, "lent", 4);
+	EXPECT_EQ(0, ownbuf_unmap(v));
+	EXPECT_EQ(0, ownbuf_release(m));
+	ASSERT_EQ(0, ownbuf_read(o, 0, self->buf, 4));
+	EXPECT_EQ(0, memcmp(self->buf, "lent", 4));
+
+	/* A shared loan: refused, and ended; the ticket is used. */
+	ASSERT_EQ(0, ownbuf_lend(o, OWNBUF_MODE_SHARED, &lt));
+	EXPECT_NOPTR(ownbuf_accept_mut(s2, lt, &err));
+	EXPECT_EQ(-EACCES, err);
+	ASSERT_EQ(0, ownbuf_query(o, &q));
+	EXPECT_EQ(0, q.out_shared);
+	EXPECT_NOPTR(ownbuf_accept_mut(s2, lt, &err));
+	EXPECT_EQ(-ENOENT, err);
+	EXPECT_NOPTR(ownbuf_accept_mut(s2, lt, NULL));
+	EXPECT_EQ(0, ownbuf_drop(o, 0));
+	ownbuf_session_close(s2);
+}
+
+/* The buffer dies under a view: SIGBUS through it, then unmap. */
+TEST_F(typed, view_sigbus_after_revoke)
+{
+	struct ownbuf_view *v;
+	struct ownbuf_own *o;
+
+	o = ownbuf_create(self->s, SZ, NULL);
+	ASSERT_PTR(o);
+	ASSERT_EQ(0, ownbuf_write(o, 0, "doomed", 6));
+	v = ownbuf_map_ro(o, NULL);
+	ASSERT_PTR(v);
+	ASSERT_EQ(1, readable(v->addr));
+	EXPECT_EQ(0, memcmp(v->addr, "doomed", 6));
+	EXPECT_EQ(-EBUSY, ownbuf_drop(o, 0));
+	ASSERT_EQ(0, ownbuf_drop(o, OWNBUF_DROP_REVOKE));	/* frees o */
+	EXPECT_EQ(0, readable(v->addr));
+	EXPECT_EQ(0, ownbuf_unmap(v));
+}
+
+TEST_F(typed, map_refused)
+{
+	struct ownbuf_view *v;
+	struct ownbuf_own *o;
+	struct ownbuf_ref *r;
+	int err = 1;
+
+	o = ownbuf_create(self->s, SZ, NULL);
+	ASSERT_PTR(o);
+	r = ownbuf_borrow(o, OWNBUF_MODE_SHARED, NULL);
+	ASSERT_PTR(r);
+	EXPECT_NOPTR(ownbuf_map_rw(o, &err));	/* a writer while a reader is out */
+	EXPECT_EQ(-EBUSY, err);
+	EXPECT_EQ(0, ownbuf_release(r));
+	ASSERT_EQ(0, ownbuf_freeze(o));
+	err = 1;
+	EXPECT_NOPTR(ownbuf_map_rw(o, &err));
+	EXPECT_EQ(-EACCES, err);
+	EXPECT_NOPTR(ownbuf_map_rw(o, NULL));
+	v = ownbuf_map_ro(o, &err);
+	ASSERT_PTR(v);
+	EXPECT_EQ(0, ownbuf_unmap(v));
+	ASSERT_EQ(0, ownbuf_raw_drop(self->s->fd, o->handle, 0));
+	EXPECT_NOPTR(ownbuf_map_ro(o, &err));
+	EXPECT_EQ(-ESTALE, err);
+	ownbuf_own_free(o);
+}
+
+/* A view keeps its session open after ownbuf_session_close(). */
+TEST_F(typed, view_outlives_session_close)
+{
+	struct ownbuf_sess *s2 = ownbuf_session_open(NULL);
+	struct ownbuf_view *v;
+	struct ownbuf_own *o;
+
+	ASSERT_PTR(s2);
+	o = ownbuf_create(s2, SZ, NULL);
+	ASSERT_PTR(o);
+	ASSERT_EQ(0, ownbuf_write(o, 0, "kept", 4));
+	v = ownbuf_map_ro(o, NULL);
+	ASSERT_PTR(v);
+	ownbuf_own_free(o);		/* the session's end frees the buffer */
+	ownbuf_session_close(s2);
+	ASSERT_EQ(1, readable(v->addr));
+	EXPECT_EQ(0, memcmp(v->addr, "kept", 4));
+	EXPECT_EQ(0, ownbuf_unmap(v));
 }
 
 TEST_HARNESS_MAIN

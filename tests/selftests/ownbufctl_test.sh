@@ -2,6 +2,7 @@
 # ownbufctl selftest (busybox sh): every subcommand on success and on its
 # error path with its exit status (1 and the errno name on stderr for a
 # refusal, 2 for a usage error), --help, the --json outputs checked as JSON,
+# map (reads and writes through a mapping, its rights, --keep),
 # moves and loans between processes with `hold` in the background, the demo
 # scene by scene, and the graph (from the device's debugfs file when it
 # exists, else SKIP; from a fixture always). Prints TAP 13; exits 1 on any
@@ -176,7 +177,7 @@ run --help
 check "--help exits 0 with usage" ok_and out_has '^Usage: ownbufctl'
 run --version
 check "--version exits 0" ok_and out_has '^ownbufctl [0-9]'
-for c in create drop write read borrow release give take cancel lend accept clone \
+for c in create drop write read map borrow release give take cancel lend accept clone \
 	freeze query stats hold demo graph; do
 	run "$c" --help
 	check "$c --help exits 0" ok_and out_has "^Usage: ownbufctl $c"
@@ -195,6 +196,9 @@ expect_usage "borrow with both modes" create 16 : borrow %1 --shared --mut
 expect_usage "lend without a mode" create 16 : lend %1
 expect_usage "write with --data and --file" create 16 : write %1 --data a --file /dev/null
 expect_usage "read --len without value" create 16 : read %1 --len
+expect_usage "map with --data and --fill" create 16 : map %1 --data a --fill 0x41
+expect_usage "map --fill 256" create 16 : map %1 --fill 256
+expect_usage "map --len with --data" create 16 : map %1 --len 1 --data a
 expect_usage "unknown option" create 16 : drop %1 --force
 expect_usage "stats with an argument" stats 1
 expect_usage "hold with an argument" hold now
@@ -254,6 +258,45 @@ expect_refused EBUSY "owner reads while mutably borrowed" create 16 : borrow %1 
 run -q create 16 : borrow %1 --mut : write %2 --data mut : release %2 : read %1 --len 3
 check "write through a mutable borrow, release, owner reads" ok_and out_is mut
 
+run -q create 16 : write %1 --data hello : map %1 --len 5
+check "map reads through a mapping" ok_and out_is hello
+run -q create 8 : write %1 --data abc : map %1 --offset 1
+check "map reads to the end of the buffer, not of the page" ok_and \
+	[ "$(wc -c <"$T/out")" -eq 7 ]
+run -q create 16 : map %1 --data mapped : read %1 --len 6
+check "map --data writes through a mapping, read gets it after the unmap" ok_and out_is mapped
+run create 16 : map %1 --offset 2 --data xy
+check "map --data says what it wrote" ok_and \
+	out_has "^map $HEX -> wrote 2 bytes at offset 2, mapped [0-9]+ bytes$"
+run -q create 8 : map %1 --fill 0x41 : read %1
+check "map --fill fills to the end" ok_and out_is AAAAAAAA
+run -q create 32 : map %1 --offset 0x4 --file "$T/data" : read %1 --offset 4 --len 11
+check "map --file" ok_and out_is "from a file"
+run -q create 16 : borrow %1 --mut : map %2 --data lent : release %2 : map %1 --len 4
+check "map through a mutable borrow" ok_and out_is lent
+expect_refused EACCES "map writable through a shared borrow" create 16 : borrow %1 --shared : \
+	map %2 --data x
+expect_refused EACCES "map writable a frozen buffer" create 16 : freeze %1 : map %1 --fill 1
+expect_refused EBUSY "map through the owner while mutably borrowed" create 16 : \
+	borrow %1 --mut : map %1 --len 1
+expect_refused ESTALE "map a dropped handle" create 16 : drop %1 : map %1
+expect_refused EBADF "map a handle never given" map 0x1234abcd
+run create 16 : map %1 --offset 10 --len 7
+check "map past the end of the buffer -> exit 1" rc_is 1
+run create 4096 : map %1 --keep --len 0 : query %1
+check "map --keep: query counts the mapping, a shared borrow" ok_and \
+	out_has "^query $HEX -> owner of buffer [0-9]+: size 4096, shared 1, .* mappings 1$"
+run -q create 4096 : map %1 --keep --fill 0 : query %1 --json
+check "map --keep --fill: query --json, a mutable borrow" ok_and \
+	out_has_all '"mut":1,' '"mappings":1}'
+run create 16 : query %1
+check "query without a mapping: mappings 0" ok_and out_has ", mappings 0$"
+expect_refused EBUSY "release a borrow still mapped (--keep)" create 16 : borrow %1 --mut : \
+	map %2 --keep --data x : release %2
+expect_refused EBUSY "drop an owner still mapped (--keep)" create 16 : map %1 --keep : drop %1
+run -q create 16 : map %1 --keep : drop %1 --revoke : stats
+check "drop --revoke of a mapped buffer" ok_and true
+
 run create 16 : borrow %1 --shared : release %2
 check "release" ok_and out_has "^release $HEX -> released$"
 expect_refused ESTALE "double release" create 16 : borrow %1 --shared : release %2 : release %2
@@ -296,7 +339,7 @@ run create 4096 : borrow %1 --shared : query %1
 check "query" ok_and out_has "^query $HEX -> owner of buffer [0-9]+: size 4096, shared 1, mut 0"
 run -q create 4096 : query %1 --json
 check "query --json is JSON" ok_and json_ok
-check "query --json has its keys" has_keys size id kind mode shared mut frozen
+check "query --json has its keys" has_keys size id kind mode shared mut frozen mappings
 check "query --json values" out_has_all '"size":4096,' '"kind":"owner"'
 run -q create 64 : freeze %1 : borrow %1 --shared : query %3 --json
 check "query --json of a borrow" ok_and json_ok
@@ -381,9 +424,16 @@ check "demo scene 3: three refusals" [ "$(grep -c 'EBUSY (as expected)' "$T/out"
 check "demo scene 4: revoked borrow -> ESTALE" scene_has 4 ESTALE
 check "demo scene 5: double free -> ESTALE" scene_has 5 ESTALE
 check "demo scene 6: overflow -> ERANGE" scene_has 6 ERANGE
+check "demo scene 7: drop while mapped -> EBUSY" scene_has 7 EBUSY
+check "demo scene 7: the pointer read the string" \
+	grep -q 'puts(q): read the bytes through q, no system call -> OK, "hello through a pointer"$' \
+	"$T/out"
+check "demo scene 7: the dangling pointer -> SIGBUS" scene_has 7 SIGBUS
+check "demo scene 7: the freed buffer's offset -> ESTALE" scene_has 7 ESTALE
 cp "$T/demo" "$T/out"
 check "demo ends with the violation table" \
-	out_has_all '^  use_after_move +1$' '^  buffer_overflow +1$' '^  lifetime +1$'
+	out_has_all '^  use_after_free +2$' '^  use_after_move +1$' '^  buffer_overflow +1$' \
+	'^  lifetime +2$'
 
 # ---- graph ------------------------------------------------------------------
 
@@ -396,6 +446,8 @@ borrow session=2 handle=0x0000000200000002 gen=1 buffer=7 mode=shared
 borrow session=1 handle=0x0000000100000002 gen=1 buffer=9 mode=mut
 ticket kind=move maker=1 buffer=12 mode=- size=32
 ticket kind=lend maker=2 buffer=9 mode=shared size=0
+mapping session=1 buffer=7 mode=shared through=owner pages=1
+mapping session=1 buffer=9 mode=mut through=borrow pages=1
 EOF_GRAPH
 run graph --from "$T/graph"
 check "graph from a fixture" ok_and out_has '^\+- session 1  pid 101  ownbufctl -+'
@@ -408,10 +460,15 @@ check "graph: comm with spaces" out_has 'pid 102  two words'
 check "graph: tickets in flight" \
 	out_has_all '^  move  buffer 12 \(32 B\) leaving session 1$' \
 	'shared loan of buffer 9 \(16 B\) from session 2'
+check "graph: mappings as borrow edges" out_has_all \
+	'mmap   --s--> buffer 7 \(1 pages, owner handle\)' \
+	'mmap   ==m==> buffer 9 \(1 pages, borrow handle, of session 2\)' \
+	'2 mappings'
 run graph --dot --from "$T/graph"
 check "graph --dot" ok_and out_has_all '^digraph ownbuf \{' 'subgraph cluster_s1 \{'
 check "graph --dot edges by mode" out_has_all 's2 -> b7 \[label="shared", style=dashed\]' \
-	's1 -> b9 \[label="mut", style=solid\]' 'style=dotted'
+	's1 -> b9 \[label="mut", style=solid\]' 'style=dotted' \
+	's1 -> b9 \[label="mmap mut \(borrow\)", style=bold\]'
 run graph --from "$T/nothing"
 missing() { rc_is 1 && err_has 'cannot read'; }
 check "graph of a missing file -> exit 1" missing

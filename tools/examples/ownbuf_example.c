@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libownbuf example: create a buffer, write through it, lend a shared
- * borrow, read through the borrow, release it, move the buffer to a new
- * owner through a ticket, drop it. Every handle is ended exactly once, so
+ * borrow, read through the borrow, release it, write through a mapping of
+ * the buffer and unmap it, move the buffer to a new owner through a
+ * ticket, drop it. Every handle and mapping is ended exactly once, so
  * `gcc -fanalyzer` has nothing to say about it (make check verifies that).
  */
 
@@ -16,6 +17,7 @@ static int run(struct ownbuf_sess *s)
 	struct ownbuf_move_ticket ticket;
 	struct ownbuf_own *buf, *moved;
 	struct ownbuf_ref *shared;
+	struct ownbuf_view *view;
 	char text[16] = "hello, ownbuf";
 	char back[16] = "";
 	int err;
@@ -31,10 +33,25 @@ static int run(struct ownbuf_sess *s)
 	if (!shared)
 		goto drop;
 	err = ownbuf_read(shared, 0, back, sizeof(back));
-	ownbuf_release(shared);
+	/* EBUSY only while a mapping made through the borrow is out. */
+	if (ownbuf_release(shared) == -EBUSY)
+		ownbuf_ref_free(shared);	/* the session's close ends it */
 	if (err)
 		goto drop;
 	printf("read through a borrow: %s\n", back);
+
+	/* A writable mapping through the owner: a mutable borrow until unmapped. */
+	view = ownbuf_map_rw(buf, &err);
+	if (!view)
+		goto drop;
+	memcpy(view->addr, "HELLO", 5);
+	err = ownbuf_unmap(view);
+	if (err)
+		goto drop;
+	err = ownbuf_read(buf, 0, back, sizeof(back));
+	if (err)
+		goto drop;
+	printf("read after a write through a mapping: %s\n", back);
 
 	/* A move: buf is dead from here on, moved owns the bytes. */
 	err = ownbuf_give(buf, &ticket);

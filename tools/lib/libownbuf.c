@@ -4,14 +4,21 @@
  * libownbuf.h for the contract: negative errno returns, no printing.
  */
 
+/* mmap offsets are 64-bit (up to 2^44) also when built -m32: mmap64(). */
+#define _FILE_OFFSET_BITS 64
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "libownbuf.h"
+
+_Static_assert(sizeof(off_t) == sizeof(uint64_t), "mmap offsets need a 64-bit off_t");
 
 /* ioctl() returns -1 and sets errno: make it the library's -errno. */
 static int ob_ioctl(int fd, unsigned long cmd, void *arg)
@@ -155,6 +162,44 @@ int ownbuf_raw_stats(int fd, struct ownbuf_stats *st)
 	return ob_ioctl(fd, OWNBUF_IOC_STATS, st);
 }
 
+int ownbuf_raw_map(int fd, uint64_t handle, uint64_t *offset, uint64_t *length)
+{
+	struct ownbuf_map m = { .handle = handle };
+	int ret = ob_ioctl(fd, OWNBUF_IOC_MAP, &m);
+
+	if (!ret) {
+		*offset = m.out_offset;
+		*length = m.out_length;
+	}
+	return ret;
+}
+
+int ownbuf_raw_mmap(int fd, uint64_t handle, int prot, void **addr, size_t *len)
+{
+	uint64_t off, length;
+	void *p;
+	int ret = ownbuf_raw_map(fd, handle, &off, &length);
+
+	if (ret)
+		return ret;
+	/* Past what this process can address (-m32) or what off_t holds. */
+	if (length > SIZE_MAX)
+		return -ENOMEM;
+	if (off > (uint64_t)INT64_MAX)
+		return -EOVERFLOW;
+	p = mmap(NULL, (size_t)length, prot, MAP_SHARED, fd, (off_t)off);
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	*len = (size_t)length;
+	return 0;
+}
+
+int ownbuf_raw_munmap(void *addr, size_t len)
+{
+	return munmap(addr, len) ? -errno : 0;
+}
+
 const char *ownbuf_errno_name(int err)
 {
 	switch (err < 0 ? -err : err) {
@@ -248,6 +293,16 @@ void ownbuf_ref_free(struct ownbuf_ref *r)
 	free(r);
 }
 
+void ownbuf_mut_free(struct ownbuf_mut *m)
+{
+	free(m);
+}
+
+void ownbuf_view_free(struct ownbuf_view *v)
+{
+	free(v);
+}
+
 /* Wrap a fresh owner handle; on allocation failure the handle is dropped. */
 static struct ownbuf_own *ob_own_new(struct ownbuf_sess *s, uint64_t handle, int ret,
 				     int *err)
@@ -292,6 +347,49 @@ static struct ownbuf_ref *ob_ref_new(struct ownbuf_sess *s, uint64_t handle, uin
 	return r;
 }
 
+static struct ownbuf_mut *ob_mut_new(struct ownbuf_sess *s, uint64_t handle, int ret, int *err)
+{
+	struct ownbuf_mut *m;
+
+	if (ret) {
+		ob_set_err(err, ret);
+		return NULL;
+	}
+	m = malloc(sizeof(*m));
+	if (!m) {
+		ownbuf_raw_release(s->fd, handle);
+		ob_set_err(err, -ENOMEM);
+		return NULL;
+	}
+	m->sess = s;
+	m->handle = handle;
+	ob_set_err(err, 0);
+	return m;
+}
+
+/* The record first: a mapping is never made that could not be handed over. */
+static struct ownbuf_view *ob_view_new(struct ownbuf_sess *s, uint64_t handle, int writable,
+				       int *err)
+{
+	struct ownbuf_view *v = malloc(sizeof(*v));
+	int ret;
+
+	if (!v) {
+		ob_set_err(err, -ENOMEM);
+		return NULL;
+	}
+	ret = ownbuf_raw_mmap(s->fd, handle, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+			      &v->addr, &v->len);
+	if (ret) {
+		free(v);
+		ob_set_err(err, ret);
+		return NULL;
+	}
+	v->writable = writable;
+	ob_set_err(err, 0);
+	return v;
+}
+
 struct ownbuf_own *ownbuf_create(struct ownbuf_sess *s, uint64_t size, int *err)
 {
 	uint64_t h = 0;
@@ -327,24 +425,48 @@ int ownbuf_cancel_lend(struct ownbuf_sess *s, struct ownbuf_lend_ticket t)
 	return ownbuf_raw_cancel(s->fd, t.value, &h);
 }
 
-struct ownbuf_ref *ownbuf_accept(struct ownbuf_sess *s, struct ownbuf_lend_ticket t, int *err)
+/* Accept a loan and learn its mode; a borrow of another @want is ended (EACCES). */
+static int ob_accept(struct ownbuf_sess *s, struct ownbuf_lend_ticket t, uint32_t want,
+		     uint64_t *h, uint32_t *mode)
 {
 	struct ownbuf_query q;
-	uint64_t h = 0;
-	int ret = ownbuf_raw_accept(s->fd, t.value, &h);
+	int ret = ownbuf_raw_accept(s->fd, t.value, h);
 
-	if (!ret) {
-		ret = ownbuf_raw_query(s->fd, h, &q);
-		/*
-		 * Do not leave an unreachable borrow behind. Its buffer died
-		 * meanwhile (ESTALE): to the caller the loan was dead, ENOENT.
-		 */
-		if (ret)
-			ownbuf_raw_release(s->fd, h);
-		if (ret == -ESTALE)
-			ret = -ENOENT;
-	}
-	return ob_ref_new(s, h, ret ? 0 : q.out_mode, ret, err);
+	if (ret)
+		return ret;
+	ret = ownbuf_raw_query(s->fd, *h, &q);
+	if (!ret && want && q.out_mode != want)
+		ret = -EACCES;
+	/*
+	 * Do not leave an unreachable borrow behind. Its buffer died
+	 * meanwhile (ESTALE): to the caller the loan was dead, ENOENT.
+	 */
+	if (ret)
+		ownbuf_raw_release(s->fd, *h);
+	if (ret == -ESTALE)
+		ret = -ENOENT;
+	if (!ret)
+		*mode = q.out_mode;
+	return ret;
+}
+
+struct ownbuf_ref *ownbuf_accept(struct ownbuf_sess *s, struct ownbuf_lend_ticket t, int *err)
+{
+	uint64_t h = 0;
+	uint32_t mode = 0;
+	int ret = ob_accept(s, t, 0, &h, &mode);
+
+	return ob_ref_new(s, h, mode, ret, err);
+}
+
+struct ownbuf_mut *ownbuf_accept_mut(struct ownbuf_sess *s, struct ownbuf_lend_ticket t,
+				     int *err)
+{
+	uint64_t h = 0;
+	uint32_t mode = 0;
+	int ret = ob_accept(s, t, OWNBUF_MODE_MUT, &h, &mode);
+
+	return ob_mut_new(s, h, ret, err);
 }
 
 int ownbuf_stats(struct ownbuf_sess *s, struct ownbuf_stats *st)
@@ -368,6 +490,37 @@ struct ownbuf_ref *ownbuf_ref_borrow(struct ownbuf_ref *r, uint32_t mode, int *e
 	return ob_ref_new(r->sess, h, mode, ret, err);
 }
 
+struct ownbuf_ref *ownbuf_mut_borrow(struct ownbuf_mut *m, uint32_t mode, int *err)
+{
+	uint64_t h = 0;
+	int ret = ownbuf_raw_borrow(m->sess->fd, m->handle, mode, &h);
+
+	return ob_ref_new(m->sess, h, mode, ret, err);
+}
+
+static struct ownbuf_mut *ob_borrow_mut(struct ownbuf_sess *s, uint64_t handle, int *err)
+{
+	uint64_t h = 0;
+	int ret = ownbuf_raw_borrow(s->fd, handle, OWNBUF_MODE_MUT, &h);
+
+	return ob_mut_new(s, h, ret, err);
+}
+
+struct ownbuf_mut *ownbuf_own_borrow_mut(struct ownbuf_own *o, int *err)
+{
+	return ob_borrow_mut(o->sess, o->handle, err);
+}
+
+struct ownbuf_mut *ownbuf_ref_borrow_mut(struct ownbuf_ref *r, int *err)
+{
+	return ob_borrow_mut(r->sess, r->handle, err);
+}
+
+struct ownbuf_mut *ownbuf_mut_borrow_mut(struct ownbuf_mut *m, int *err)
+{
+	return ob_borrow_mut(m->sess, m->handle, err);
+}
+
 struct ownbuf_own *ownbuf_own_clone(struct ownbuf_own *o, int *err)
 {
 	uint64_t h = 0;
@@ -382,4 +535,37 @@ struct ownbuf_own *ownbuf_ref_clone(struct ownbuf_ref *r, int *err)
 	int ret = ownbuf_raw_clone(r->sess->fd, r->handle, &h);
 
 	return ob_own_new(r->sess, h, ret, err);
+}
+
+struct ownbuf_own *ownbuf_mut_clone(struct ownbuf_mut *m, int *err)
+{
+	uint64_t h = 0;
+	int ret = ownbuf_raw_clone(m->sess->fd, m->handle, &h);
+
+	return ob_own_new(m->sess, h, ret, err);
+}
+
+struct ownbuf_view *ownbuf_own_map_ro(struct ownbuf_own *o, int *err)
+{
+	return ob_view_new(o->sess, o->handle, 0, err);
+}
+
+struct ownbuf_view *ownbuf_ref_map_ro(struct ownbuf_ref *r, int *err)
+{
+	return ob_view_new(r->sess, r->handle, 0, err);
+}
+
+struct ownbuf_view *ownbuf_mut_map_ro(struct ownbuf_mut *m, int *err)
+{
+	return ob_view_new(m->sess, m->handle, 0, err);
+}
+
+struct ownbuf_view *ownbuf_own_map_rw(struct ownbuf_own *o, int *err)
+{
+	return ob_view_new(o->sess, o->handle, 1, err);
+}
+
+struct ownbuf_view *ownbuf_mut_map_rw(struct ownbuf_mut *m, int *err)
+{
+	return ob_view_new(m->sess, m->handle, 1, err);
 }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "ownbufctl.h"
@@ -31,6 +32,20 @@ static int ctl_check_write(const struct ctl_step *st)
 {
 	if (ctl_opt(st, "--data") && ctl_opt(st, "--file"))
 		return ctl_usage(st->cmd->name, "--data and --file exclude each other");
+	return 0;
+}
+
+static int ctl_check_map(const struct ctl_step *st)
+{
+	const char *fill = ctl_opt(st, "--fill");
+	int sources = !!ctl_opt(st, "--data") + !!ctl_opt(st, "--file") + !!fill;
+
+	if (sources > 1)
+		return ctl_usage(st->cmd->name, "--data, --file and --fill exclude each other");
+	if (ctl_opt(st, "--len") && sources && !fill)
+		return ctl_usage(st->cmd->name, "--len goes with reading or --fill");
+	if (fill && ctl_num(fill) > 255)
+		return ctl_usage(st->cmd->name, "--fill takes a byte, 0 to 255");
 	return 0;
 }
 
@@ -176,6 +191,114 @@ static int cmd_read(struct ctl *c, struct ctl_step *st)
 		ret = ctl_fail("read", "writing to stdout: %s", strerror(errno));
 	else if (ret)
 		ret = ctl_refused("read", ret);
+	free(buf);
+	return ret;
+}
+
+/*
+ * What map writes: --data's string or --file's contents (then @*buf holds
+ * them, to be freed); @*src stays NULL for --fill.
+ */
+static int ctl_map_source(const struct ctl_step *st, const char **src, size_t *len,
+			  char **buf)
+{
+	const char *path = ctl_opt(st, "--file");
+	int fd, ret;
+
+	*src = ctl_opt(st, "--data");
+	*buf = NULL;
+	if (*src) {
+		*len = strlen(*src);
+		return 0;
+	}
+	if (!path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ctl_fail("map", "%s: %s", path, strerror(errno));
+	ret = ctl_slurp(fd, buf, len);
+	close(fd);
+	if (ret)
+		return ctl_fail("map", "reading %s: %s", path, strerror(-ret));
+	*src = *buf;
+	return 0;
+}
+
+/*
+ * map: the buffer's bytes through a mapping of it instead of the read and
+ * write ioctls. Read-only (to stdout) without a source, writable with one.
+ */
+static int cmd_map(struct ctl *c, struct ctl_step *st)
+{
+	const char *fill = ctl_opt(st, "--fill"), *src = NULL;
+	bool writing = fill || ctl_opt(st, "--data") || ctl_opt(st, "--file");
+	uint64_t off = ctl_opt_num(st, "--offset", 0), n = 0, h;
+	struct ownbuf_query q;
+	char *buf = NULL, *out = NULL;
+	size_t maplen = 0, len = 0;
+	void *addr = NULL, *fault = NULL;
+	int ret = ctl_ref(c, st, st->pos[0], &h);
+
+	if (ret)
+		return ret;
+	if (writing) {
+		ret = ctl_map_source(st, &src, &len, &buf);
+		if (ret)
+			return ret;
+	}
+	ret = ownbuf_raw_mmap(c->fd, h, writing ? PROT_READ | PROT_WRITE : PROT_READ, &addr,
+			      &maplen);
+	if (!ret)
+		ret = ownbuf_raw_query(c->fd, h, &q);
+	if (ret) {
+		ret = ctl_refused("map", ret);
+		goto out;
+	}
+	/* The buffer's bytes, not the rest of its last page. */
+	if (src)
+		n = len;
+	else if (ctl_opt(st, "--len"))
+		n = ctl_opt_num(st, "--len", 0);
+	else
+		n = off > q.out_size ? 0 : q.out_size - off;
+	if (off > q.out_size || n > q.out_size - off) {
+		ret = ctl_fail("map",
+			       "%llu bytes at offset %llu: past the end of the buffer (%llu bytes)",
+			       ULL(n), ULL(off), ULL(q.out_size));
+		goto out;
+	}
+	if (!writing) {
+		out = malloc(n ? n : 1);
+		if (!out) {
+			ret = ctl_refused("map", -ENOMEM);
+			goto out;
+		}
+		ret = ctl_guarded_copy(out, (char *)addr + off, 0, n, &fault);
+	} else {
+		ret = ctl_guarded_copy((char *)addr + off, src, fill ? (int)ctl_num(fill) : 0, n,
+				       &fault);
+	}
+	if (ret == -EFAULT) {
+		ret = ctl_fail("map", "SIGBUS at %p: the mapping was torn down (its buffer died)",
+			       fault);
+		goto out;
+	}
+	if (ret) {
+		ret = ctl_fail("map", "catching SIGBUS: %s", strerror(-ret));
+		goto out;
+	}
+	if (!writing && fwrite(out, 1, n, stdout) != n) {
+		ret = ctl_fail("map", "writing to stdout: %s", strerror(errno));
+		goto out;
+	}
+	if (writing)
+		ctl_say(c, "map " HX " -> wrote %llu bytes at offset %llu, mapped %zu bytes%s",
+			ULL(h), ULL(n), ULL(off), maplen, ctl_flag(st, "--keep") ? ", kept" : "");
+out:
+	/* --keep: the mapping lives on until ownbufctl exits. */
+	if (addr && (ret || !ctl_flag(st, "--keep")))
+		ownbuf_raw_munmap(addr, maplen);
+	free(out);
 	free(buf);
 	return ret;
 }
@@ -336,7 +459,7 @@ static int cmd_freeze(struct ctl *c, struct ctl_step *st)
 static int cmd_query(struct ctl *c, struct ctl_step *st)
 {
 	struct ownbuf_query q;
-	char what[32];
+	char what[32], state[48];
 	uint64_t h;
 	int ret = ctl_ref(c, st, st->pos[0], &h);
 
@@ -353,9 +476,10 @@ static int cmd_query(struct ctl *c, struct ctl_step *st)
 		snprintf(what, sizeof(what), "borrow (%s)", ownbuf_mode_name(q.out_mode) ?: "?");
 	else
 		snprintf(what, sizeof(what), "owner");
+	snprintf(state, sizeof(state), "%s, mappings %u", q.out_frozen ? "frozen" : "not frozen",
+		 q.out_mappings);
 	ctl_say(c, "query " HX " -> %s of buffer %llu: size %llu, shared %u, mut %u, %s", ULL(h),
-		what, ULL(q.out_id), ULL(q.out_size), q.out_shared, q.out_mut,
-		q.out_frozen ? "frozen" : "not frozen");
+		what, ULL(q.out_id), ULL(q.out_size), q.out_shared, q.out_mut, state);
 	return 0;
 }
 
@@ -471,6 +595,32 @@ const struct ctl_cmd ctl_cmds[] = {
 		.run = cmd_read,
 	},
 	{
+		.name = "map",
+		.synopsis = "H [--offset N] [--len N] [--data S | --file P | --fill BYTE] [--keep]",
+		.help = "Map the buffer of H (mmap of this session's fd) and copy --len bytes\n"
+		"(default: to the end of the buffer) from --offset (default 0) to stdout,\n"
+		"raw, through the mapping. With --data, --file or --fill, map it writable\n"
+		"instead (H: an owner handle of a buffer not frozen, or a mutable borrow)\n"
+		"and write S, the contents of the file P, or --len (default: to the end)\n"
+		"copies of BYTE there. Mapped through an owner handle it is a borrow of\n"
+		"its own, shared or mutable, until unmapped; through a borrow handle, it\n"
+		"keeps that borrow from being released. --keep leaves it mapped until\n"
+		"ownbufctl exits, for the commands after it.\n",
+		.pos = { CTL_ARG_REF },
+		.opts = {
+			{ .name = "--offset", .arg = CTL_ARG_NUM },
+			{ .name = "--len", .arg = CTL_ARG_NUM },
+			{ .name = "--data", .arg = CTL_ARG_STR },
+			{ .name = "--file", .arg = CTL_ARG_STR },
+			{ .name = "--fill", .arg = CTL_ARG_NUM },
+			{ .name = "--keep" },
+		},
+		.makes = CTL_MAKES_NOTHING,
+		.session = true,
+		.check = ctl_check_map,
+		.run = cmd_map,
+	},
+	{
 		.name = "borrow",
 		.synopsis = "H --shared|--mut",
 		.help = "Borrow the buffer of H in this session, shared (read) or mutable\n"
@@ -563,9 +713,9 @@ const struct ctl_cmd ctl_cmds[] = {
 	{
 		.name = "query",
 		.synopsis = "H [--json]",
-		.help = "Show what H names: size, buffer id, kind, mode, borrow counts, frozen.\n"
-		"--json prints one object with the keys handle, size, id, kind, mode,\n"
-		"shared, mut, frozen.\n",
+		.help = "Show what H names: size, buffer id, kind, mode, borrow counts, frozen,\n"
+		"live mappings. --json prints one object with the keys handle, size, id,\n"
+		"kind, mode, shared, mut, frozen, mappings.\n",
 		.pos = { CTL_ARG_REF },
 		.opts = { { .name = "--json" } },
 		.makes = CTL_MAKES_NOTHING,

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ownbufctl demo: the ownership rules, shown with real calls on the typed
- * layer of libownbuf (the raw layer only where a scene needs a copied
- * handle value, as C copies a pointer). Every refusal is checked against
- * the errno and the violation class the contract names; anything else is
- * reported UNEXPECTED and makes the demo exit 1.
+ * layer of libownbuf (the raw layer, and mmap(2), only where a scene needs
+ * a copied handle value or mmap offset, as C copies a pointer). Every
+ * refusal is checked against the errno and the violation class the
+ * contract names, every SIGBUS against the address touched; anything else
+ * is reported UNEXPECTED and makes the demo exit 1.
  */
+
+/* Scene 7 passes an mmap offset itself: 64 bits also on a 32-bit build. */
+#define _FILE_OFFSET_BITS 64
 
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +94,33 @@ static void demo_refused(struct demo *d, int ret, int want, unsigned int cls, co
 		printf("     stats: this session's %s counter %llu -> %llu%s\n",
 		       ownbuf_violation_name(cls), was, now, " (UNEXPECTED, wanted +1)");
 	}
+}
+
+/*
+ * An access through a mapping that the kernel must answer with SIGBUS (@ret
+ * from ctl_guarded_copy(), @at: at the address touched), taken after
+ * demo_snap(). A fault is not a refused call: show what the counters did.
+ */
+static void demo_fault(struct demo *d, int ret, bool at, const char *what)
+{
+	struct ownbuf_stats after;
+	unsigned long long was, now;
+
+	d->checks++;
+	if (ret == -EFAULT && at) {
+		printf("  %s -> SIGBUS (as expected)\n", what);
+	} else {
+		d->unexpected++;
+		printf("  %s -> %s (UNEXPECTED, wanted SIGBUS)\n", what,
+		       ret == -EFAULT ? "SIGBUS elsewhere" : ret ? ownbuf_errno_name(ret) :
+		       "read it");
+	}
+	if (ownbuf_stats(d->s, &after))
+		memset(&after, 0, sizeof(after));
+	was = d->before.out_session.refused;
+	now = after.out_session.refused;
+	printf("     stats: this session's refused counter %llu -> %llu%s\n", was, now,
+	       now == was ? ": a fault is no call, nothing counts it" : "");
 }
 
 /* Clean up after an unexpected answer: the owner goes, whatever is out. */
@@ -440,6 +472,92 @@ static void scene_overflow(struct demo *d)
 		demo_let_go(o);
 }
 
+/* Scene 7: seed 002 again, with q a real pointer: a mapping of the buffer. */
+static void scene_mapping(struct demo *d)
+{
+	static const char msg[32] = "hello through a pointer";
+	struct ownbuf_view *v = NULL;
+	struct ownbuf_own *p;
+	struct ownbuf_query qu;
+	char det[80], buf[sizeof(msg)];
+	uint64_t off = 0, len = 0;
+	void *fault = NULL, *again;
+	const char *q;
+	int err, ret;
+
+	demo_scene(7, "seed 002's dangling pointer, through a mapping");
+	demo_line("// Scene 1's q was a copied handle; here it is a pointer, as in C:");
+	demo_line("//   char *p = malloc(32);");
+	demo_line("//   strcpy(p, \"%s\");", msg);
+	demo_line("//   char *q = p;");
+	demo_line("//   free(p);");
+	demo_line("//   puts(q);");
+	p = ownbuf_create(d->s, sizeof(msg), &err);
+	if (p)
+		demo_hx(det, sizeof(det), "p = handle", p->handle);
+	if (!demo_ok(d, p ? 0 : err, "char *p = malloc(32): create 32", p ? det : NULL) || !p)
+		return;
+	if (!demo_ok(d, ownbuf_write(p, 0, msg, sizeof(msg)), "strcpy(p, ...): write through p",
+		     NULL))
+		goto out;
+	v = ownbuf_map_ro(p, &err);
+	if (v)
+		snprintf(det, sizeof(det), "q = %p, %zu bytes", v->addr, v->len);
+	if (!demo_ok(d, v ? 0 : err, "char *q = p: map p read-only (MAP, then mmap)",
+		     v ? det : NULL) || !v)
+		goto out;
+	q = v->addr;
+	ret = ownbuf_raw_map(d->s->fd, p->handle, &off, &len);
+	snprintf(det, sizeof(det), "offset 0x%llx, which mmap will want later", ULL(off));
+	demo_ok(d, ret, "MAP p again: the same offset as q's", ret ? NULL : det);
+	ret = ctl_guarded_copy(buf, q, 0, sizeof(buf), &fault);
+	buf[sizeof(buf) - 1] = '\0';
+	snprintf(det, sizeof(det), "\"%s\"", buf);
+	demo_ok(d, ret, "puts(q): read the bytes through q, no system call", ret ? NULL : det);
+	ret = ownbuf_query(p, &qu);
+	d->checks++;
+	if (!ret && qu.out_shared == 1 && qu.out_mappings == 1) {
+		demo_line("query p -> OK, shared %u, mappings %u: q is a shared borrow of p",
+			  qu.out_shared, qu.out_mappings);
+	} else if (ret) {
+		d->unexpected++;
+		demo_line("query p -> %s (UNEXPECTED, wanted OK)", ownbuf_errno_name(ret));
+	} else {
+		d->unexpected++;
+		demo_line("query p -> OK, shared %u, mappings %u (UNEXPECTED, wanted 1 and 1)",
+			  qu.out_shared, qu.out_mappings);
+	}
+	demo_snap(d);
+	ret = ownbuf_drop(p, 0);
+	demo_refused(d, ret, EBUSY, OWNBUF_VIOLATION_LIFETIME,
+		     "free(p): drop p while q still maps it");
+	if (!ret)
+		p = NULL;	/* dropped after all: its record went with it */
+	if (p) {
+		ret = ownbuf_drop(p, OWNBUF_DROP_REVOKE);
+		if (!demo_ok(d, ret, "free(p) anyway: drop p --revoke (q's mapping is torn down)",
+			     NULL))
+			goto out;
+		p = NULL;
+	}
+	demo_snap(d);
+	ret = ctl_guarded_copy(buf, q, 0, 1, &fault);
+	demo_fault(d, ret, fault == q, "puts(q): read through q after the free");
+	demo_snap(d);
+	again = mmap(NULL, len, PROT_READ, MAP_SHARED, d->s->fd, (off_t)off);
+	ret = again == MAP_FAILED ? -errno : 0;
+	demo_refused(d, ret, ESTALE, OWNBUF_VIOLATION_USE_AFTER_FREE,
+		     "mmap q's offset again: map the freed buffer anew");
+	if (!ret)
+		munmap(again, len);
+out:
+	if (v)
+		demo_ok(d, ownbuf_unmap(v), "munmap(q): give the dead mapping's addresses back",
+			NULL);
+	if (p)
+		demo_let_go(p);
+}
+
 static void demo_table(struct demo *d)
 {
 	struct ownbuf_stats st;
@@ -476,6 +594,7 @@ int ctl_demo(struct ctl *c, struct ctl_step *st)
 	scene_lend(&d);
 	scene_double_free(&d);
 	scene_overflow(&d);
+	scene_mapping(&d);
 	demo_table(&d);
 	ownbuf_session_close(d.s);
 	if (d.unexpected) {

@@ -20,8 +20,8 @@ void ctl_json_query(FILE *f, uint64_t handle, const struct ownbuf_query *q)
 		fprintf(f, "\"mode\":\"%s\",", mode);
 	else
 		fputs("\"mode\":null,", f);
-	fprintf(f, "\"shared\":%u,\"mut\":%u,\"frozen\":%s}\n", q->out_shared, q->out_mut,
-		q->out_frozen ? "true" : "false");
+	fprintf(f, "\"shared\":%u,\"mut\":%u,\"frozen\":%s,\"mappings\":%u}\n", q->out_shared,
+		q->out_mut, q->out_frozen ? "true" : "false", q->out_mappings);
 }
 
 static void ctl_json_counts(FILE *f, const char *key, const struct ownbuf_counts *k)

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ static void ctl_main_help(FILE *f)
 		"\n"
 		"Examples:\n"
 		"  ownbufctl create 4096 : write %%1 --data hello : read %%1 --len 5\n"
+		"  ownbufctl create 4096 : map %%1 --data hello : map %%1 --len 5\n"
 		"  ownbufctl create 16 : give %%1 : hold     # keep the ticket alive\n"
 		"  ownbufctl take 0x1234abcd : read %%1\n");
 }
@@ -232,6 +234,47 @@ void ctl_sig_end(int sfd)
 {
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &ctl_sig_old, NULL);
+}
+
+/*
+ * A copy to or from a mapping of a buffer, which may be torn down at any
+ * moment (its owner drops it with OWNBUF_DROP_REVOKE, or exits): the
+ * SIGBUS that an access then raises ends the copy instead of the process.
+ */
+static sigjmp_buf ctl_bus_env;
+static void *ctl_bus_addr;
+
+static void ctl_bus_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	ctl_bus_addr = si->si_addr;
+	siglongjmp(ctl_bus_env, 1);
+}
+
+/*
+ * memcpy(@dst, @src, @n), or memset(@dst, @fill, @n) when @src is NULL.
+ * Returns 0, or -EFAULT with the faulting address in *@fault after a SIGBUS.
+ */
+int ctl_guarded_copy(void *dst, const void *src, int fill, size_t n, void **fault)
+{
+	struct sigaction sa = { .sa_sigaction = ctl_bus_handler, .sa_flags = SA_SIGINFO };
+	struct sigaction old;
+	int ret = 0;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &old))
+		return -errno;
+	if (sigsetjmp(ctl_bus_env, 1)) {
+		*fault = ctl_bus_addr;
+		ret = -EFAULT;
+	} else if (src) {
+		memcpy(dst, src, n);
+	} else {
+		memset(dst, fill, n);
+	}
+	sigaction(SIGBUS, &old, NULL);
+	return ret;
 }
 
 static int ctl_check_value(const struct ctl_step *st, enum ctl_arg kind, const char *what,

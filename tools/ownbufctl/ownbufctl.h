@@ -105,6 +105,7 @@ uint64_t ctl_num(const char *s);
 int ctl_sig_begin(void);
 int ctl_sig_wait(int sfd, int fd, int ms);
 void ctl_sig_end(int sfd);
+int ctl_guarded_copy(void *dst, const void *src, int fill, size_t n, void **fault);
 
 /* cmds.c */
 extern const struct ctl_cmd ctl_cmds[];
