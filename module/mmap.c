@@ -19,7 +19,7 @@
 #include <ownbuf/dev.h>
 
 /* Pages a fault maps at once, from the faulting one on: fewer faults. */
-#define OWNBUF_FAULT_AROUND	16
+#define OWNBUF_FAULT_AROUND	32
 
 static void ownbuf_vm_open(struct vm_area_struct *vma)
 {
@@ -38,38 +38,40 @@ static void ownbuf_vm_close(struct vm_area_struct *vma)
 }
 
 /*
- * The faulting page and the next few, while the mapping lives. Its lock,
- * held shared, keeps the buffer from being freed and its revocation from
- * zapping until the pages are in, so none is inserted after the zap.
+ * The faulting page and the next few, in one batch, while the mapping
+ * lives. Its lock, held shared, keeps the buffer from being freed and its
+ * revocation from zapping until the pages are in, so none is inserted
+ * after the zap.
  */
 static vm_fault_t ownbuf_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct ownbuf_mapping *m = vma->vm_private_data;
-	unsigned long addr = vmf->address & PAGE_MASK;
-	unsigned long page = vmf->pgoff - m->pgoff;
-	vm_fault_t ret = VM_FAULT_NOPAGE;
-	unsigned int i;
+	unsigned long first = vmf->pgoff - m->pgoff;
+	struct page *pages[OWNBUF_FAULT_AROUND];
+	unsigned long nr, left, i;
 	int err;
 
 	down_read(&m->lock);
-	if (m->ended || page >= m->npages) {
+	if (m->ended || first >= m->npages) {
 		up_read(&m->lock);
 		return VM_FAULT_SIGBUS;
 	}
-	for (i = 0; i < OWNBUF_FAULT_AROUND && page < m->npages && addr < vma->vm_end;
-	     i++, page++, addr += PAGE_SIZE) {
-		err = vm_insert_page(vma, addr,
-				     vmalloc_to_page(m->buf->data + page * PAGE_SIZE));
-		/* -EBUSY: already mapped, by a fault that raced this one. */
-		if (err && err != -EBUSY) {
-			if (!i)
-				ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-			break;
-		}
-	}
+	nr = min3((unsigned long)OWNBUF_FAULT_AROUND, m->npages - first,
+		  (vma->vm_end - (vmf->address & PAGE_MASK)) >> PAGE_SHIFT);
+	for (i = 0; i < nr; i++)
+		pages[i] = vmalloc_to_page(m->buf->data + (first + i) * PAGE_SIZE);
+	left = nr;
+	err = vm_insert_pages(vma, vmf->address & PAGE_MASK, pages, &left);
 	up_read(&m->lock);
-	return ret;
+	/*
+	 * The faulting page is in, or -EBUSY: a fault that raced this one
+	 * mapped it first. A later page of the batch failing only costs a
+	 * fault of its own.
+	 */
+	if (left < nr || !err || err == -EBUSY)
+		return VM_FAULT_NOPAGE;
+	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 }
 
 static const struct vm_operations_struct ownbuf_vm_ops = {
