@@ -352,9 +352,11 @@ check "stats" ok_and out_has '^stats -> session: buffers 1, bytes 16,'
 run -q create 16 : borrow %1 --shared : stats --json
 check "stats --json is JSON" ok_and json_ok
 check "stats --json has its keys" has_keys session device buffers bytes borrows tickets \
-	sessions refused violations use_after_free double_free data_race null_deref \
+	mappings sessions refused violations use_after_free double_free data_race null_deref \
 	buffer_overflow use_after_move lifetime
 check "stats --json counts this session" out_has '"session":\{"buffers":1,"bytes":16,"borrows":1,'
+run create 4096 : map %1 --fill 7 --keep : stats
+check "stats counts a live mapping" ok_and out_has 'session: buffers 1, .*mappings 1, '
 run create 16 : drop %1 : drop %1 : stats
 stopped() { refused_with ESTALE && out_lacks '^stats'; }
 check "a refusal stops the sequence: stats never runs" stopped

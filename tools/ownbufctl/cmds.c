@@ -484,7 +484,7 @@ static int cmd_query(struct ctl *c, struct ctl_step *st)
 }
 
 static void ctl_counts_line(char *buf, size_t sz, const char *who,
-			    const struct ownbuf_counts *k, bool device)
+			    const struct ownbuf_counts *k, uint64_t mappings, bool device)
 {
 	size_t n;
 	unsigned int i;
@@ -492,6 +492,8 @@ static void ctl_counts_line(char *buf, size_t sz, const char *who,
 
 	n = snprintf(buf, sz, "%s buffers %llu, bytes %llu, borrows %llu, tickets %llu, ",
 		     who, ULL(k->buffers), ULL(k->bytes), ULL(k->borrows), ULL(k->tickets));
+	if (n < sz)
+		n += snprintf(buf + n, sz - n, "mappings %llu, ", ULL(mappings));
 	if (device && n < sz)
 		n += snprintf(buf + n, sz - n, "sessions %llu, ", ULL(k->sessions));
 	for (i = 0; i < OWNBUF_VIOLATION_NR; i++)
@@ -517,8 +519,9 @@ static int cmd_stats(struct ctl *c, struct ctl_step *st)
 		ctl_json_stats(stdout, &s);
 		return 0;
 	}
-	ctl_counts_line(sess, sizeof(sess), "session:", &s.out_session, false);
-	ctl_counts_line(dev, sizeof(dev), "device:", &s.out_device, true);
+	ctl_counts_line(sess, sizeof(sess), "session:", &s.out_session, s.out_session_mappings,
+			false);
+	ctl_counts_line(dev, sizeof(dev), "device:", &s.out_device, s.out_device_mappings, true);
 	ctl_say(c, "stats -> %s; %s", sess, dev);
 	return 0;
 }
@@ -728,7 +731,7 @@ const struct ctl_cmd ctl_cmds[] = {
 		.help = "Show the counters of this session and of the device, refused\n"
 		"violations by class included. --json prints one object,\n"
 		"{\"session\":{...},\"device\":{...}}, each with buffers, bytes, borrows,\n"
-		"tickets, sessions, refused and violations{use_after_free,...}.\n",
+		"tickets, mappings, sessions, refused and violations{use_after_free,...}.\n",
 		.opts = { { .name = "--json" } },
 		.makes = CTL_MAKES_NOTHING,
 		.session = true,

@@ -24,12 +24,14 @@ void ctl_json_query(FILE *f, uint64_t handle, const struct ownbuf_query *q)
 		q->out_mut, q->out_frozen ? "true" : "false", q->out_mappings);
 }
 
-static void ctl_json_counts(FILE *f, const char *key, const struct ownbuf_counts *k)
+static void ctl_json_counts(FILE *f, const char *key, const struct ownbuf_counts *k,
+			    uint64_t mappings)
 {
 	unsigned int i;
 
 	fprintf(f, "\"%s\":{\"buffers\":%llu,\"bytes\":%llu,\"borrows\":%llu,\"tickets\":%llu,",
 		key, ULL(k->buffers), ULL(k->bytes), ULL(k->borrows), ULL(k->tickets));
+	fprintf(f, "\"mappings\":%llu,", ULL(mappings));
 	fprintf(f, "\"sessions\":%llu,\"refused\":%llu,\"violations\":{",
 		ULL(k->sessions), ULL(k->refused));
 	for (i = 0; i < OWNBUF_VIOLATION_NR; i++)
@@ -41,8 +43,8 @@ static void ctl_json_counts(FILE *f, const char *key, const struct ownbuf_counts
 void ctl_json_stats(FILE *f, const struct ownbuf_stats *st)
 {
 	fputc('{', f);
-	ctl_json_counts(f, "session", &st->out_session);
+	ctl_json_counts(f, "session", &st->out_session, st->out_session_mappings);
 	fputc(',', f);
-	ctl_json_counts(f, "device", &st->out_device);
+	ctl_json_counts(f, "device", &st->out_device, st->out_device_mappings);
 	fputs("}\n", f);
 }
