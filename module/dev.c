@@ -378,7 +378,7 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 	op = &ownbuf_ops[nr];
 	usize = _IOC_SIZE(cmd);
 	if (!op->fn || _IOC_DIR(cmd) != _IOC_DIR(op->cmd) ||
-	    (usize < op->size && usize != op->old_size))
+	    (usize < op->size && (!op->old_size || usize != op->old_size)))
 		return -ENOTTY;
 	/* What is copied back: the caller's struct, or as much as is known. */
 	wsize = min(usize, op->size);

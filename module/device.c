@@ -34,6 +34,8 @@ int ownbuf_device_init(struct ownbuf_device *dev, const struct ownbuf_limits *li
 	xa_init(&dev->gen_floors);
 	xa_init(&dev->users);
 	dev->tag_max = OWNBUF_TAG_MAX;
+	dev->map_window = OWNBUF_MAP_WINDOW;
+	dev->map_compat_space = OWNBUF_MAP_COMPAT_SPACE;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
  */
 
 #include <linux/cleanup.h>
+#include <linux/compat.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -32,47 +33,87 @@ static void ownbuf_handle_split(u64 handle, u32 *gen, u32 *index)
 }
 
 /*
- * A fresh range of @npages offsets: from a device-wide cursor, so that no
- * two MAPs get the same one until the space wraps (16 TiB later), and an
- * offset from another session is not one of this session's. A range never
- * straddles the end of the space nor starts at 0.
+ * A fresh offset for @npages pages, entered for the handle in @s->offsets.
+ * A 64-bit caller's comes from the session's own window, from where the
+ * last one ended, so that a dead handle's offset is not soon another's; a
+ * 32-bit caller's from the device's cursor below 2^32 pages. A range never
+ * straddles the end of its space, nor starts at 0. Past the end, the space
+ * is used again from its start, skipping offsets still held, a bounded
+ * number of times.
+ *
+ * Return: 0; -EFBIG for a buffer too big for the space; -EDQUOT when no
+ * offset was free; -EINTR on a fatal signal; -ENOMEM.
  */
-static unsigned long ownbuf_offset_next(struct ownbuf_device *dev, unsigned long npages)
+static int ownbuf_offset_alloc(struct ownbuf_session *s, unsigned long npages, void *entry,
+			       u64 *pgoff)
+	__must_hold(&s->map_lock)
 {
+	struct ownbuf_device *dev = s->dev;
+	bool compat = in_compat_syscall();
+	u64 space = compat ? dev->map_compat_space : dev->map_window;
+	u64 base = compat ? 0 : OWNBUF_MAP_COMPAT_SPACE + (u64)s->tag * dev->map_window;
 	u64 start;
+	int tries, ret;
 
-	for (;;) {
-		start = (u64)atomic64_add_return(npages, &dev->map_cursor) - npages;
-		start %= OWNBUF_MAP_SPACE;
-		if (start && start + npages <= OWNBUF_MAP_SPACE)
-			return start;
+	if (npages > space / 4)
+		return -EFBIG;
+	for (tries = 0; tries < OWNBUF_MAP_TRIES; tries++) {
+		if (compat) {
+			start = (u64)atomic64_add_return(npages, &dev->map_cursor) - npages;
+			start %= space;
+		} else {
+			start = s->map_next;
+			s->map_next += npages;
+		}
+		if (!start || start + npages > space) {
+			if (!compat)
+				s->map_next = 1;
+			continue;
+		}
+		ret = xa_insert(&s->offsets, base + start, entry, OWNBUF_GFP);
+		if (ret != -EBUSY) {
+			*pgoff = base + start;
+			return ret;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
+	return -EDQUOT;
 }
 
 /*
  * Move a buffer's bytes into whole pages of their own, which a mapping can
  * show without showing anything else, and give it its list of mappings.
- * Allocates with no pin held (an owner's drop must never wait for another
- * process's allocation), then looks the handle up again; the bytes move
- * under the data lock, held alone, so no read or write is in flight.
+ * The rounding up to pages counts against the device's bytes (EDQUOT),
+ * until the buffer dies (ownbuf_buffer_maps_free()); the pages are charged
+ * to the caller's memory cgroup. Allocates with no pin held (an owner's
+ * drop must never wait for another process's allocation), then looks the
+ * handle up again; the bytes move under the data lock, held alone, so no
+ * read or write is in flight.
  */
 static int ownbuf_make_mappable(struct ownbuf_session *s, u64 handle, size_t size)
 {
+	u64 extra = PAGE_ALIGN(size) - size;
+	atomic64_t *dev_bytes = &s->dev->counters.bytes;
 	struct ownbuf_buffer_maps *maps;
 	struct ownbuf_ref ref;
 	void *pages = NULL;
 	void *old = NULL;
+	bool made = false;
 	int ret;
 
+	ret = ownbuf_charge(dev_bytes, extra, READ_ONCE(s->dev->limits->device_max_bytes));
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
 	maps = kzalloc(sizeof(*maps), OWNBUF_GFP);
 	if (!maps)
-		return -ENOMEM;
+		goto uncharge;
 	INIT_LIST_HEAD(&maps->mappings);
 	pages = __vmalloc(PAGE_ALIGN(size), OWNBUF_GFP | __GFP_ZERO);
-	if (!pages) {
-		kfree(maps);
-		return -ENOMEM;
-	}
+	if (!pages)
+		goto free;
 
 	ret = ownbuf_resolve(s, handle, &ref);
 	if (ret)
@@ -91,6 +132,7 @@ static int ownbuf_make_mappable(struct ownbuf_session *s, u64 handle, size_t siz
 	ref.buf->maps = maps;
 	spin_unlock(&ref.buf->lock);
 	maps = NULL;
+	made = true;
 unlock:
 	up_write(&ref.buf->data_lock);
 unpin:
@@ -99,6 +141,10 @@ free:
 	kvfree(old);
 	vfree(pages);
 	kfree(maps);
+uncharge:
+	/* Failed, or another call made it mappable first: no rounding. */
+	if (!made)
+		atomic64_sub(extra, dev_bytes);
 	return ret;
 }
 
@@ -116,15 +162,17 @@ free:
  * once the handle is dead, mmap at it answers ESTALE.
  *
  * Return: 0; -EINVAL; -EBADF; -ESTALE; -EFBIG for a buffer too big for the
- * offset space; -ENOMEM.
+ * offset space; -EDQUOT when the session's offsets are all held; -EINTR;
+ * -ENOMEM.
  */
 int ownbuf_map(struct ownbuf_session *s, u64 handle, u32 flags, u64 *offset,
 	       u64 *length)
 {
-	unsigned long npages, pgoff, old = 0;
-	enum ownbuf_death death;
 	struct ownbuf_ref ref;
 	struct ownbuf_slot *slot;
+	enum ownbuf_death death;
+	u64 pgoff;
+	unsigned long npages;
 	bool mappable;
 	u32 gen, index;
 	size_t size;
@@ -145,8 +193,6 @@ int ownbuf_map(struct ownbuf_session *s, u64 handle, u32 flags, u64 *offset,
 	if (ret)
 		return ret;
 	npages = DIV_ROUND_UP(size, PAGE_SIZE);
-	if (npages > OWNBUF_MAP_SPACE / 4)
-		return -EFBIG;
 	*length = (u64)npages << PAGE_SHIFT;
 	ownbuf_handle_split(handle, &gen, &index);
 	entry = ownbuf_offset_entry(gen, index);
@@ -157,38 +203,45 @@ int ownbuf_map(struct ownbuf_session *s, u64 handle, u32 flags, u64 *offset,
 	pgoff = ownbuf_slot(s, index)->map_pgoff;
 	spin_unlock(&s->lock);
 	if (pgoff && xa_load(&s->offsets, pgoff) == entry) {
-		*offset = (u64)pgoff << PAGE_SHIFT;
+		*offset = pgoff << PAGE_SHIFT;
 		return 0;
 	}
-	if (!mappable) {
-		ret = ownbuf_make_mappable(s, handle, size);
-		if (ret)
-			return ret;
+	/*
+	 * The offset of the slot's earlier handle, dead: forgotten now (one
+	 * offset per slot), so that it never holds a place this one needs.
+	 */
+	if (pgoff) {
+		xa_erase(&s->offsets, pgoff);
+		spin_lock(&s->lock);
+		ownbuf_slot(s, index)->map_pgoff = 0;
+		spin_unlock(&s->lock);
 	}
-	do {
-		pgoff = ownbuf_offset_next(s->dev, npages);
-		ret = xa_insert(&s->offsets, pgoff, entry, OWNBUF_GFP);
-	} while (ret == -EBUSY);
+
+	/* The offset first: once the buffer is mappable, nothing may fail. */
+	ret = ownbuf_offset_alloc(s, npages, entry, &pgoff);
 	if (ret)
 		return ret;
+	if (!mappable) {
+		ret = ownbuf_make_mappable(s, handle, size);
+		if (ret) {
+			xa_erase(&s->offsets, pgoff);
+			return ret;
+		}
+	}
 
 	/* Still the same handle? Then the slot's offset is this one. */
 	spin_lock(&s->lock);
 	ret = ownbuf_slot_find(s, handle, &index, &death);
 	if (!ret) {
 		slot = ownbuf_slot(s, index);
-		old = slot->map_pgoff;
 		slot->map_pgoff = pgoff;
 	}
 	spin_unlock(&s->lock);
 	if (ret) {
 		xa_erase(&s->offsets, pgoff);
-		return -ESTALE;
+		return ownbuf_refuse_stale(s, ret, death, false);
 	}
-	/* The slot's earlier handle's offset: forgotten, one per slot. */
-	if (old)
-		xa_erase(&s->offsets, old);
-	*offset = (u64)pgoff << PAGE_SHIFT;
+	*offset = pgoff << PAGE_SHIFT;
 	return 0;
 }
 
@@ -410,9 +463,14 @@ void ownbuf_mappings_revoke(struct ownbuf_buffer *buf)
 /**
  * ownbuf_buffer_maps_free() - free what made a buffer mappable
  * @buf: being freed, its mappings revoked
+ *
+ * Its rounding up to whole pages stops counting against the device.
  */
 void ownbuf_buffer_maps_free(struct ownbuf_buffer *buf)
 {
+	if (!buf->maps)
+		return;
+	atomic64_sub(PAGE_ALIGN(buf->size) - buf->size, &buf->dev->counters.bytes);
 	kfree(buf->maps);
 }
 

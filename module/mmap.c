@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ownbuf mmap: the file and VMA side of mappings (module/mapping.c is the
- * core side). A mapping's VMAs are VM_IO | VM_MIXEDMAP: pages are inserted
- * at fault time, one reference each, under the mapping's lock, so that a
- * revocation (which zaps under that lock held alone) leaves no page
- * mapped; VM_IO keeps get_user_pages() away (no pin can outlive a
- * revocation) and makes VM_DONTCOPY stick (madvise(MADV_DOFORK) refuses
- * VM_IO), so a fork never inherits a mapping; VM_DONTEXPAND refuses growth
- * by mremap().
+ * core side). A mapping's VMAs are VM_IO | VM_PFNMAP: its page table
+ * entries are special (no struct page reference, no rmap), inserted at
+ * fault time under the mapping's lock, so that a revocation (which zaps
+ * under that lock held alone) leaves no page mapped. Special entries and
+ * VM_PFNMAP keep get_user_pages() away, the fast path included, so no pin
+ * can outlive a revocation; VM_IO makes VM_DONTCOPY stick
+ * (madvise(MADV_DOFORK) refuses VM_IO), so a fork never inherits a
+ * mapping; VM_DONTEXPAND refuses growth by mremap().
  */
 
 #include <linux/fs.h>
@@ -38,40 +39,39 @@ static void ownbuf_vm_close(struct vm_area_struct *vma)
 }
 
 /*
- * The faulting page and the next few, in one batch, while the mapping
- * lives. Its lock, held shared, keeps the buffer from being freed and its
- * revocation from zapping until the pages are in, so none is inserted
- * after the zap.
+ * The faulting page and the next few, while the mapping lives. Its lock,
+ * held shared, keeps the buffer from being freed and its revocation from
+ * zapping until the pages are in, so none is inserted after the zap.
  */
 static vm_fault_t ownbuf_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct ownbuf_mapping *m = vma->vm_private_data;
 	unsigned long first = vmf->pgoff - m->pgoff;
-	struct page *pages[OWNBUF_FAULT_AROUND];
-	unsigned long nr, left, i;
-	int err;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long nr, i;
+	vm_fault_t one;
 
 	down_read(&m->lock);
-	if (m->ended || first >= m->npages) {
-		up_read(&m->lock);
-		return VM_FAULT_SIGBUS;
-	}
+	if (m->ended || first >= m->npages)
+		goto unlock;
 	nr = min3((unsigned long)OWNBUF_FAULT_AROUND, m->npages - first,
-		  (vma->vm_end - (vmf->address & PAGE_MASK)) >> PAGE_SHIFT);
-	for (i = 0; i < nr; i++)
-		pages[i] = vmalloc_to_page(m->buf->data + (first + i) * PAGE_SIZE);
-	left = nr;
-	err = vm_insert_pages(vma, vmf->address & PAGE_MASK, pages, &left);
+		  (vma->vm_end - addr) >> PAGE_SHIFT);
+	for (i = 0; i < nr; i++) {
+		one = vmf_insert_pfn(vma, addr + i * PAGE_SIZE,
+				     vmalloc_to_pfn(m->buf->data + (first + i) * PAGE_SIZE));
+		/* A later page that fails only costs a fault of its own. */
+		if (one & VM_FAULT_ERROR) {
+			if (!i)
+				ret = one;
+			break;
+		}
+		ret = VM_FAULT_NOPAGE;
+	}
+unlock:
 	up_read(&m->lock);
-	/*
-	 * The faulting page is in, or -EBUSY: a fault that raced this one
-	 * mapped it first. A later page of the batch failing only costs a
-	 * fault of its own.
-	 */
-	if (left < nr || !err || err == -EBUSY)
-		return VM_FAULT_NOPAGE;
-	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	return ret;
 }
 
 static const struct vm_operations_struct ownbuf_vm_ops = {
@@ -108,7 +108,7 @@ int ownbuf_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	vma->vm_private_data = m;
 	vma->vm_ops = &ownbuf_vm_ops;
-	vm_flags_set(vma, VM_IO | VM_MIXEDMAP | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
 	if (!writable)
 		vm_flags_clear(vma, VM_MAYWRITE);
 	return 0;

@@ -8,6 +8,7 @@
 #include <linux/cleanup.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -132,6 +133,12 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	mutex_init(&s->grow_lock);
 	mutex_init(&s->map_lock);
 	xa_init(&s->offsets);
+	/*
+	 * A random start in the window: a closed session whose tag this one
+	 * reuses had the same window, and its old offsets should not be
+	 * this one's first.
+	 */
+	s->map_next = 1 + get_random_u64() % (dev->map_window / 2);
 	INIT_LIST_HEAD(&s->tickets);
 	s->pid = task_tgid_nr(current);
 	get_task_comm(s->comm, current);

@@ -15,6 +15,7 @@
  *     -> ownbuf_device.tickets_lock (the graph walks the tickets)
  *   ownbuf_buffer.data_lock (rwsem, held across the copy of a read/write)
  *     -> ownbuf_session.lock (the handle is checked again under it)
+ *     -> ownbuf_buffer.lock (MAP gives the buffer its list of mappings)
  *   ownbuf_session.grow_lock (mutex, growth of the handle table)
  *     -> ownbuf_session.lock
  *   ownbuf_session.lock
@@ -22,15 +23,20 @@
  *        buffer's list)
  *   ownbuf_session.map_lock (mutex, MAP)
  *     -> ownbuf_buffer.data_lock (a buffer made mappable)
- *   mm's mmap_lock (a fault) -> ownbuf_mapping.lock (read)
+ *   mm's mmap_lock (mmap(), munmap(), a fault; VMA callbacks run under it)
+ *     -> ownbuf_session.lock -> ownbuf_buffer.lock (mmap() counts a mapping)
+ *     -> ownbuf_mapping.lock (read in a fault; write in the last close)
  *   ownbuf_mapping.lock (write: its end or revocation)
  *     -> ownbuf_session.lock, ownbuf_buffer.lock (an end gives its borrow back)
  *     -> the mm's i_mmap_rwsem and page table locks (a revocation zaps)
+ * No ownbuf lock is held across a fault on an ownbuf mapping: read and
+ * write pin the caller's memory before they lock, and the pages of a
+ * mapping cannot be pinned.
  *
  * ownbuf_session.lock (spinlock, handle table) and ownbuf_device.tickets_lock
  * (spinlock, tickets and loans) are never held together. Under either, the
- * only other things touched are atomics and, under the first, the buffer
- * lock of a borrow slot.
+ * only other things touched are atomics and, under the first, the lock of
+ * a buffer whose borrow slot or mapping is being counted.
  *
  * A buffer's life is decided by its owner alone. Calls that are using a
  * buffer hold a "pin" (ownbuf_buffer.users) only for the duration of that
@@ -191,10 +197,13 @@ struct ownbuf_counters {
  *	tag issued (an xa_mk_value()); a new session with the tag starts above
  *	it, so old handle values never name its handles
  * @tag_max: highest session tag (OWNBUF_TAG_MAX; KUnit makes it small)
- * @map_cursor: where the next mmap offset range starts, in pages (modulo
- *	%OWNBUF_MAP_SPACE): offsets are handed out once, device-wide, so an
- *	offset never names another handle or another session's handle until
- *	16 TiB of offsets have been handed out
+ * @map_cursor: where the next mmap offset of a 32-bit caller starts, in
+ *	pages, modulo @map_compat_space: device-wide, so that such an offset
+ *	is another session's only once the space has wrapped
+ * @map_window: pages of offsets each session has for 64-bit callers
+ *	(%OWNBUF_MAP_WINDOW; KUnit makes it small)
+ * @map_compat_space: pages of offsets for 32-bit callers
+ *	(%OWNBUF_MAP_COMPAT_SPACE; KUnit makes it small)
  * @users: uid -> &struct ownbuf_user of the uids with a session open
  *	(@sessions_lock)
  */
@@ -212,14 +221,23 @@ struct ownbuf_device {
 	u32 tag_max;
 	struct xarray users;
 	atomic64_t map_cursor;
+	u64 map_window;
+	u64 map_compat_space;
 };
 
 /*
- * mmap offsets, in pages: below 2^32 so that a 32-bit caller's mmap2() can
- * pass every one, and never 0, so that an offset nobody asked MAP for is
+ * mmap offsets, in pages. A 64-bit caller's come from its session's own
+ * window, which starts at 2^32 + tag * 2^33 pages, so that no two open
+ * sessions ever share one and no 64-bit offset is a 32-bit caller's; the
+ * last window ends below 2^50 pages (2^62 bytes: loff_t holds it). A
+ * 32-bit caller's come from below 2^32 pages, what its mmap2() can pass,
+ * shared by the device. Never 0, so that an offset nobody asked MAP for is
  * refused rather than taken for a buffer.
  */
-#define OWNBUF_MAP_SPACE	BIT_ULL(32)
+#define OWNBUF_MAP_COMPAT_SPACE	BIT_ULL(32)
+#define OWNBUF_MAP_WINDOW	BIT_ULL(33)
+/* Tries at a free offset before MAP gives up (EDQUOT): never a long spin. */
+#define OWNBUF_MAP_TRIES	64
 
 /*
  * Borrow state of a buffer, one atomic word so that borrowing is a single
@@ -371,8 +389,8 @@ struct ownbuf_slot {
 		u32 next_free;
 		u32 index;
 	};
-	u32 map_pgoff;
 	u32 maps;
+	u64 map_pgoff;
 	struct ownbuf_buffer *buf;
 	struct ownbuf_session *holder;
 	struct list_head link;
@@ -403,6 +421,8 @@ struct ownbuf_slot {
  * @node: in &ownbuf_device.sessions
  * @counters: this session's counters
  * @map_lock: serializes MAP in the session
+ * @map_next: where the session's next 64-bit offset starts in its window,
+ *	at first a random page of its first half
  * @offsets: mmap offset (pages) -> the handle MAP gave it for, as an
  *	xa_mk_value() of generation and index; one per slot at most
  */
@@ -425,7 +445,8 @@ struct ownbuf_session {
 	struct list_head tickets;
 	struct list_head node;
 	struct ownbuf_counters counters;
-	struct mutex map_lock;		/* MAP */
+	struct mutex map_lock;		/* MAP, @map_next */
+	u64 map_next;
 	struct xarray offsets;
 };
 

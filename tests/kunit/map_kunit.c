@@ -220,7 +220,82 @@ static void ownbuf_offset_names_the_handle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, ob_begin(s, off, &m));
 }
 
+/*
+ * Review finding: offsets came from one device-wide cursor modulo 2^32
+ * pages, so any user could wrap it in seconds and make a dead handle's
+ * offset name another handle's buffer; and a full space made MAP spin
+ * forever. Now a 64-bit caller's offsets come from its session's own
+ * window (here made 16 pages small), never another session's, and a full
+ * window answers EDQUOT after a bounded search.
+ */
+static void ownbuf_offsets_per_session_window(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s, *o;
+	u64 h[16], off[16], len, ho, offo, base;
+	struct ownbuf_mapping *m;
+	int i, n;
+
+	kd->dev.map_window = 16;
+	s = ownbuf_kunit_session(test, kd);
+	o = ownbuf_kunit_session(test, kd);
+	base = (OWNBUF_MAP_COMPAT_SPACE + (u64)s->tag * 16) << PAGE_SHIFT;
+	ho = ownbuf_kunit_create(test, o, 1);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(o, ho, 0, &offo, &len));
+	/* 15 offsets fit in the window (never 0); the 16th finds none. */
+	for (n = 0; n < 16; n++) {
+		h[n] = ownbuf_kunit_create(test, s, 1);
+		if (ownbuf_map(s, h[n], 0, &off[n], &len))
+			break;
+		KUNIT_EXPECT_GT(test, off[n], base);
+		KUNIT_EXPECT_LT(test, off[n], base + (16 << PAGE_SHIFT));
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_NE(test, off[i], off[n]);
+	}
+	KUNIT_EXPECT_EQ(test, n, 15);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_map(s, h[15], 0, &off[15], &len));
+	/* The other session's offset is in its own window: not one of s's. */
+	KUNIT_EXPECT_EQ(test, -EINVAL, ob_begin(s, offo, &m));
+	/* A dropped handle's offset: ESTALE, until its slot maps again. */
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(s, h[3], 0));
+	KUNIT_EXPECT_EQ(test, -ESTALE, ob_begin(s, off[3], &m));
+	h[3] = ownbuf_kunit_create(test, s, 1);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, h[3], 0, &off[3], &len));
+	KUNIT_ASSERT_EQ(test, 0, ob_begin(s, off[3], &m));
+	ownbuf_mapping_end(m);
+}
+
+/*
+ * Review finding: the first MAP moved a 1-byte buffer into a whole page
+ * and charged nothing for it. The rounding counts against the device's
+ * bytes until the buffer dies.
+ */
+static void ownbuf_map_rounding_counts_against_the_device(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	atomic64_t *bytes = &kd->dev.counters.bytes;
+	u64 h = ownbuf_kunit_create(test, s, 100), h2, b, off, len;
+
+	KUNIT_EXPECT_EQ(test, atomic64_read(bytes), 100);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, h, 0, &off, &len));
+	KUNIT_EXPECT_EQ(test, atomic64_read(bytes), PAGE_SIZE);
+	/* Not twice. */
+	b = ownbuf_kunit_borrow(test, s, h, OWNBUF_MODE_SHARED);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, b, 0, &off, &len));
+	KUNIT_EXPECT_EQ(test, atomic64_read(bytes), PAGE_SIZE);
+	/* Over the device's limit: EDQUOT, nothing charged. */
+	kd->limits.device_max_bytes = PAGE_SIZE + 200;
+	h2 = ownbuf_kunit_create(test, s, 100);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, ownbuf_map(s, h2, 0, &off, &len));
+	KUNIT_EXPECT_EQ(test, atomic64_read(bytes), PAGE_SIZE + 100);
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(s, h, OWNBUF_DROP_REVOKE));
+	KUNIT_EXPECT_EQ(test, atomic64_read(bytes), 100);
+}
+
 static struct kunit_case ownbuf_map_cases[] = {
+	KUNIT_CASE(ownbuf_offsets_per_session_window),
+	KUNIT_CASE(ownbuf_map_rounding_counts_against_the_device),
 	KUNIT_CASE(ownbuf_map_offsets),
 	KUNIT_CASE(ownbuf_map_moves_bytes_into_pages),
 	KUNIT_CASE(ownbuf_mapping_is_a_borrow),

@@ -118,6 +118,7 @@ TEST_F(fz, command_numbers_directions_and_sizes)
 		def = defined(nr);
 		known = def ? _IOC_SIZE(*def) : 0;
 		for (d = 0; d < 4; d++) {
+			/* 0 first: a size no struct ever had, whatever old_size() says. */
 			const unsigned int sizes[] = {
 				0, 1, 8, known ? known - 8 : 16, known, known + 8,
 				256, 4096, _IOC_SIZEMASK, old_size(nr) ?: 24,
@@ -129,7 +130,7 @@ TEST_F(fz, command_numbers_directions_and_sizes)
 				memset(self->arg, 0, ARG_MAX);
 				want = -ENOTTY;
 				if (def && dirs[d] == _IOC_DIR(*def) &&
-				    (size >= known || size == old_size(nr)))
+				    (size >= known || (old_size(nr) && size == old_size(nr))))
 					want = zero_request_answer(*def);
 				got = ob_ioctl(self->fd, cmd, self->arg);
 				EXPECT_EQ(want, got)

@@ -362,10 +362,21 @@ struct ownbuf_stats {
  * @__reserved: must be 0
  * @out_offset: the offset at which mmap(2) of this session's fd maps the
  *	buffer through @handle; the same for every MAP of the same handle,
- *	never the offset of another handle or session (32-bit callers need a
- *	64-bit off_t, -D_FILE_OFFSET_BITS=64, to pass it)
+ *	never that of another live handle. A 64-bit caller's offsets lie in
+ *	a window of its session's own (above 16 TiB, so another open
+ *	session's offset is EINVAL here), a 32-bit caller's below 16 TiB,
+ *	where its mmap2() reaches (it needs a 64-bit off_t,
+ *	-D_FILE_OFFSET_BITS=64). A dead handle's offset answers ESTALE until
+ *	the next handle of its slot is mapped, then EINVAL; an offset is
+ *	handed out again only after the session's 32 TiB window (64-bit) or
+ *	the device's 16 TiB (32-bit) of offsets has been used up
  * @out_length: the most that can be mapped: the buffer's size rounded up
  *	to whole pages
+ *
+ * The first MAP of a buffer moves its bytes into whole pages of their own;
+ * the rounding up counts against the device's bytes (EDQUOT), the pages
+ * against the caller's memory cgroup. MAP answers the errors of any
+ * lookup of a handle, and EDQUOT when no offset is free.
  */
 struct ownbuf_map {
 	__u64 handle;
