@@ -277,20 +277,26 @@ static int ownbuf_ioc_stats(struct ownbuf_session *s, void *arg)
  * @cmd: the full command number (direction and size included)
  * @size: size of its argument struct
  * @old_size: the size an older version of the struct had, 0 if none
+ * @looks: the command only looks (query, stats): a failed copy of its
+ *	answer leaves nothing done, so its memory needs no pinning first
  * @fn: the handler, on a kernel copy of the argument
  */
 struct ownbuf_ioctl_op {
 	unsigned int cmd;
 	unsigned int size;
 	unsigned int old_size;
+	bool looks;
 	int (*fn)(struct ownbuf_session *s, void *arg);
 };
 
 #define OWNBUF_OP(_cmd, _struct, _fn) \
 	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .fn = _fn }
-#define OWNBUF_OP_GREW(_cmd, _struct, _old, _fn) \
-	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .old_size = _old, \
+#define OWNBUF_OP_LOOK(_cmd, _struct, _fn) \
+	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .looks = true, \
 			    .fn = _fn }
+#define OWNBUF_OP_LOOK_GREW(_cmd, _struct, _old, _fn) \
+	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .old_size = _old, \
+			    .looks = true, .fn = _fn }
 
 static const struct ownbuf_ioctl_op ownbuf_ops[] = {
 	OWNBUF_OP(OWNBUF_IOC_CREATE, ownbuf_create, ownbuf_ioc_create),
@@ -306,8 +312,9 @@ static const struct ownbuf_ioctl_op ownbuf_ops[] = {
 	OWNBUF_OP(OWNBUF_IOC_ACCEPT, ownbuf_ticket_op, ownbuf_ioc_accept),
 	OWNBUF_OP(OWNBUF_IOC_CLONE, ownbuf_clone, ownbuf_ioc_clone),
 	OWNBUF_OP(OWNBUF_IOC_FREEZE, ownbuf_handle_op, ownbuf_ioc_freeze),
-	OWNBUF_OP(OWNBUF_IOC_QUERY, ownbuf_query, ownbuf_ioc_query),
-	OWNBUF_OP_GREW(OWNBUF_IOC_STATS, ownbuf_stats, OWNBUF_STATS_SIZE_V1, ownbuf_ioc_stats),
+	OWNBUF_OP_LOOK(OWNBUF_IOC_QUERY, ownbuf_query, ownbuf_ioc_query),
+	OWNBUF_OP_LOOK_GREW(OWNBUF_IOC_STATS, ownbuf_stats, OWNBUF_STATS_SIZE_V1,
+			    ownbuf_ioc_stats),
 	OWNBUF_OP(OWNBUF_IOC_MAP, ownbuf_map, ownbuf_ioc_map),
 };
 
@@ -394,6 +401,18 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 		goto out;
 	if (!(_IOC_DIR(cmd) & _IOC_READ)) {
 		ret = op->fn(s, &buf);
+		goto out;
+	}
+	/*
+	 * A command that only looks changes nothing a failed copy could strand:
+	 * writing the request back (the same bytes) proves the answer's memory
+	 * writable, for EFAULT's place first in the error order, at a fraction
+	 * of a pin's cost.
+	 */
+	if (op->looks) {
+		ret = copy_to_user(uarg, &buf, wsize) ? -EFAULT : op->fn(s, &buf);
+		if (!ret && copy_to_user(uarg, &buf, wsize))
+			ret = -EFAULT;
 		goto out;
 	}
 	/*
