@@ -21,6 +21,20 @@
  * the producer fills through mmap and passes over a unix socket
  * (SCM_RIGHTS), the consumer mapping and summing it the same way.
  *
+ * Breakdown: query and borrow of handle 0 (EINVAL) time what a call costs
+ * before it does anything (entry, copy in, the answer's check or pin), next
+ * to the null ioctl. Move: a 4 KiB buffer given to another process and taken
+ * back, one round trip per operation, the tickets over a unix socket; its
+ * peer is a memfd sent there and back with SCM_RIGHTS. Flat cost: create,
+ * borrow, query and a stale query with 1, 10^3 and 10^5 other live buffers
+ * in a session of their own (the module's limits are raised for it and
+ * restored after). Tail: percentiles of consecutive create+drop and
+ * borrow+release, timed one by one.
+ *
+ * --tiny runs every group with one loop of a few operations, two sizes of
+ * session and a short tail: a check that the benchmark still runs, in
+ * seconds, whose figures mean nothing.
+ *
  * This is not a test: a slow figure never fails it. It exits non-zero only
  * when it cannot measure (a peer or ownbuf call fails unexpectedly). An
  * ownbuf ioctl answering ENOTTY, or mmap(2) of /dev/ownbuf answering ENODEV,
@@ -35,6 +49,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +73,10 @@
 /* Repetitions of each timed loop, and how long one loop should run. */
 #define REPS 9
 #define LOOP_NS 50000000ULL
+/* --tiny: one loop of this many operations per figure. */
+#define TINY_ITERS 4
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define KIB 1024UL
 #define MIB (1024UL * 1024UL)
@@ -82,7 +101,7 @@ struct variant {
 	/* Filled in by setup and used by op. */
 	int fd;
 	int fd2;	/* hand-off: where the consumer's replies come from */
-	pid_t pid;	/* hand-off: the consumer */
+	pid_t pid;	/* hand-off, move: the other process */
 	unsigned int seq;	/* hand-off: rounds so far, for the fill byte */
 	__u64 handle;
 
@@ -100,6 +119,9 @@ static int heap_fd = -1;	/* /dev/dma_heap/system, or -1 */
 static int heap_errno;
 static char *ubuf;		/* user side of every copy */
 static size_t page_size;
+static bool tiny;		/* --tiny: run everything, measure nothing */
+static int reps = REPS;		/* timed loops per figure */
+static bool tcg;		/* the CPU is QEMU's TCG emulation */
 
 /*
  * Record why a call failed. ENOTTY from an ownbuf ioctl means the module
@@ -137,6 +159,25 @@ static int call_ioctl(struct variant *v, int fd, unsigned long cmd,
 }
 
 #define OB(v, cmd, arg) call_ioctl(v, ob_fd, cmd, #cmd, arg)
+
+/*
+ * Run an ownbuf ioctl that must be refused with @want; @what names the
+ * call in the error that any other answer is.
+ */
+static int call_refused(struct variant *v, unsigned long cmd, const char *name,
+			void *arg, int want, const char *what)
+{
+	if (ioctl(ob_fd, cmd, arg) == 0)
+		return fail(v, what, 0);
+	if (errno == want)
+		return 0;
+	if (errno == ENOTTY)
+		return fail(v, name, errno);
+	return fail(v, what, errno);
+}
+
+#define OB_REFUSED(v, cmd, arg, want, what) \
+	call_refused(v, cmd, #cmd, arg, want, #cmd " " what)
 
 static int ob_create(struct variant *v, size_t size, __u64 *handle)
 {
@@ -275,6 +316,21 @@ static int op_ob_query_stale(struct variant *v)
 	if (errno == ENOTTY)
 		return fail(v, "OWNBUF_IOC_QUERY", errno);
 	return fail(v, "OWNBUF_IOC_QUERY on a dropped handle (want ESTALE)", errno);
+}
+
+/* What a call costs before it acts: its request refused at once. */
+static int op_ob_query0(struct variant *v)
+{
+	struct ownbuf_query q = { .handle = 0 };
+
+	return OB_REFUSED(v, OWNBUF_IOC_QUERY, &q, EINVAL, "of handle 0 (want EINVAL)");
+}
+
+static int op_ob_borrow0(struct variant *v)
+{
+	struct ownbuf_borrow b = { .handle = 0, .mode = OWNBUF_MODE_SHARED };
+
+	return OB_REFUSED(v, OWNBUF_IOC_BORROW, &b, EINVAL, "of handle 0 (want EINVAL)");
 }
 
 static int op_null_ioctl(struct variant *v)
@@ -435,6 +491,7 @@ static int setup_heap_buffer(struct variant *v)
  */
 struct handoff_reply {
 	__u64 sum;
+	__u64 ticket;		/* move: the ticket that gives the buffer back */
 	__s32 err;		/* errno of the call that failed, or 0 */
 	char call[52];		/* its name */
 };
@@ -562,40 +619,80 @@ static void consume_memfd_one(int fd, size_t size, struct handoff_reply *r)
 		reply_err(r, "munmap", errno);
 }
 
-static void __attribute__((noreturn)) consume_memfd(int sock, size_t size)
+/* Send @fd over the unix socket @sock with one byte; -1 and errno on failure. */
+static int send_fd(int sock, int fd)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct handoff_reply r;
+	char byte = 'm';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr m = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
 	struct cmsghdr *c;
-	struct msghdr m;
-	struct iovec iov;
+
+	memset(&u, 0, sizeof(u));
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	if (sendmsg(sock, &m, 0) != 1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Receive what send_fd() sent: the descriptor goes to @fd, -1 when none
+ * came. Returns what recvmsg(2) did: 0 is the end of the peer.
+ */
+static ssize_t recv_fd(int sock, int *fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
 	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr m = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+	c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(*fd));
+	return n;
+}
+
+static void __attribute__((noreturn)) consume_memfd(int sock, size_t size)
+{
+	struct handoff_reply r;
 	ssize_t n;
 	int fd;
 
 	for (;;) {
-		memset(&m, 0, sizeof(m));
-		iov.iov_base = &byte;
-		iov.iov_len = 1;
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		m.msg_control = u.buf;
-		m.msg_controllen = sizeof(u.buf);
-		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+		n = recv_fd(sock, &fd);
 		if (n == 0)
 			_exit(0);
 		memset(&r, 0, sizeof(r));
-		c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
-		if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len != CMSG_LEN(sizeof(int))) {
+		if (fd < 0) {
 			reply_err(&r, "recvmsg of a memfd", n < 0 ? errno : EPROTO);
 			send_reply(sock, &r);
 			_exit(1);
 		}
-		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 		consume_memfd_one(fd, size, &r);
 		if (close(fd) && !r.err)
 			reply_err(&r, "close of the memfd received", errno);
@@ -603,20 +700,29 @@ static void __attribute__((noreturn)) consume_memfd(int sock, size_t size)
 	}
 }
 
+/* Read the other process's reply; a failure it reports is @v's. */
+static int read_reply(struct variant *v, struct handoff_reply *r)
+{
+	ssize_t n;
+
+	n = read(v->fd2, r, sizeof(*r));
+	if (n != (ssize_t)sizeof(*r))
+		return fail(v, "read of the consumer's reply", n < 0 ? errno : EPIPE);
+	if (r->err) {
+		r->call[sizeof(r->call) - 1] = '\0';
+		return fail(v, r->call, r->err);
+	}
+	return 0;
+}
+
 /* Wait for the consumer's answer to round v->seq and check its sum. */
 static int await_reply(struct variant *v)
 {
 	__u64 want = (__u64)(v->size / 8) * (fill_byte(v->seq) * 0x0101010101010101ULL);
 	struct handoff_reply r;
-	ssize_t n;
 
-	n = read(v->fd2, &r, sizeof(r));
-	if (n != (ssize_t)sizeof(r))
-		return fail(v, "read of the consumer's reply", n < 0 ? errno : EPIPE);
-	if (r.err) {
-		r.call[sizeof(r.call) - 1] = '\0';
-		return fail(v, r.call, r.err);
-	}
+	if (read_reply(v, &r))
+		return -1;
 	if (r.sum != want) {
 		v->state = ST_ERR;
 		snprintf(v->why, sizeof(v->why), "the consumer summed %#llx, want %#llx",
@@ -652,8 +758,11 @@ static int setup_ob_handoff(struct variant *v)
 	return 0;
 }
 
-/* Start the consumer: memfds and replies over one unix socket. */
-static int setup_memfd_handoff(struct variant *v)
+/*
+ * Start @child in a process of its own, connected to this one by a unix
+ * socket, whose end here goes to @sock (for the teardown to close).
+ */
+static int fork_peer(struct variant *v, void (*child)(int sock, size_t size), int *sock)
 {
 	int sv[2];
 
@@ -662,14 +771,23 @@ static int setup_memfd_handoff(struct variant *v)
 	v->pid = fork();
 	if (v->pid == 0) {
 		close_other_fds(sv[1], -1);
-		consume_memfd(sv[1], v->size);
+		child(sv[1], v->size);
+		_exit(1);
 	}
 	close(sv[1]);
-	v->fd = sv[0];
-	v->fd2 = sv[0];
+	*sock = sv[0];
 	if (v->pid < 0)
 		return fail(v, "fork", errno);
 	return 0;
+}
+
+/* Start the consumer: memfds and replies over one unix socket. */
+static int setup_memfd_handoff(struct variant *v)
+{
+	int ret = fork_peer(v, consume_memfd, &v->fd2);
+
+	v->fd = v->fd2;
+	return ret;
 }
 
 /* End of file on its channel ends the consumer; one that failed is an error. */
@@ -722,33 +840,6 @@ drop:
 	return -1;
 }
 
-static int send_fd(struct variant *v, int fd)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	char byte = 'm';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr m = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-	if (sendmsg(v->fd, &m, 0) != 1)
-		return fail(v, "sendmsg of a memfd", errno);
-	return 0;
-}
-
 static int op_memfd_handoff(struct variant *v)
 {
 	int fd, ret = -1;
@@ -772,10 +863,140 @@ static int op_memfd_handoff(struct variant *v)
 		fail(v, "munmap", errno);
 		goto out;
 	}
-	ret = send_fd(v, fd);
+	ret = send_fd(v->fd, fd);
+	if (ret)
+		fail(v, "sendmsg of a memfd", errno);
 out:
 	close(fd);
 	return ret ? ret : await_reply(v);
+}
+
+/*
+ * Move: a buffer given to another process and taken back, one round trip
+ * per operation. The other process takes each ticket it receives in a
+ * session of its own, gives the buffer straight back and answers with the
+ * new ticket.
+ */
+static void move_ob_one(int fd, __u64 ticket, struct handoff_reply *r)
+{
+	struct ownbuf_ticket_op t = { .ticket = ticket };
+	struct ownbuf_give g = { 0 };
+
+	if (ioctl(fd, OWNBUF_IOC_TAKE, &t)) {
+		reply_err(r, "OWNBUF_IOC_TAKE", errno);
+		return;
+	}
+	g.handle = t.out_handle;
+	if (ioctl(fd, OWNBUF_IOC_GIVE, &g)) {
+		reply_err(r, "OWNBUF_IOC_GIVE", errno);
+		return;
+	}
+	r->ticket = g.out_ticket;
+}
+
+static void __attribute__((noreturn)) move_ob_peer(int sock, size_t size)
+{
+	struct handoff_reply r;
+	__u64 ticket;
+	int fd, open_err;
+	ssize_t n;
+
+	(void)size;
+	fd = open(OWNBUF_PATH, O_RDWR | O_CLOEXEC);
+	open_err = errno;
+	for (;;) {
+		n = read(sock, &ticket, sizeof(ticket));
+		if (n == 0)
+			_exit(0);
+		memset(&r, 0, sizeof(r));
+		if (n != (ssize_t)sizeof(ticket)) {
+			reply_err(&r, "read of a ticket", n < 0 ? errno : EIO);
+			send_reply(sock, &r);
+			_exit(1);
+		}
+		if (fd < 0)
+			reply_err(&r, "open " OWNBUF_PATH, open_err);
+		else
+			move_ob_one(fd, ticket, &r);
+		send_reply(sock, &r);
+	}
+}
+
+/* The memfd's other process: send every descriptor straight back. */
+static void __attribute__((noreturn)) move_memfd_peer(int sock, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	(void)size;
+	for (;;) {
+		n = recv_fd(sock, &fd);
+		if (n == 0)
+			_exit(0);
+		if (fd < 0 || send_fd(sock, fd))
+			_exit(1);
+		close(fd);
+	}
+}
+
+static int setup_ob_move(struct variant *v)
+{
+	int ret;
+
+	if (setup_ob_buffer(v))
+		return -1;
+	ret = fork_peer(v, move_ob_peer, &v->fd2);
+	v->fd = v->fd2;
+	return ret;
+}
+
+static void teardown_ob_move(struct variant *v)
+{
+	teardown_handoff(v);
+	teardown_ob_buffer(v);
+}
+
+static int op_ob_move(struct variant *v)
+{
+	struct ownbuf_give g = { .handle = v->handle };
+	struct ownbuf_ticket_op t = { 0 };
+	struct handoff_reply r;
+
+	if (OB(v, OWNBUF_IOC_GIVE, &g))
+		return -1;
+	v->handle = 0;
+	if (write(v->fd, &g.out_ticket, sizeof(g.out_ticket)) != (ssize_t)sizeof(g.out_ticket))
+		return fail(v, "write of a ticket", errno);
+	if (read_reply(v, &r))
+		return -1;
+	t.ticket = r.ticket;
+	if (OB(v, OWNBUF_IOC_TAKE, &t))
+		return -1;
+	v->handle = t.out_handle;
+	return 0;
+}
+
+/* The memfd in v->fd, its other process at the end of v->fd2. */
+static int setup_memfd_move(struct variant *v)
+{
+	if (setup_memfd(v))
+		return -1;
+	return fork_peer(v, move_memfd_peer, &v->fd2);
+}
+
+static int op_memfd_move(struct variant *v)
+{
+	ssize_t n;
+	int fd;
+
+	if (send_fd(v->fd2, v->fd))
+		return fail(v, "sendmsg of a memfd", errno);
+	n = recv_fd(v->fd2, &fd);
+	if (fd < 0)
+		return fail(v, "recvmsg of the memfd sent back", n < 0 ? errno : EPIPE);
+	close(v->fd);
+	v->fd = fd;
+	return 0;
 }
 
 /* The variants, and the pairs the table shows */
@@ -787,13 +1008,17 @@ out:
 
 enum {
 	OB_CREATE, MEMFD_CREATE, HEAP_ALLOC,
-	OB_BORROW, OB_QUERY, OB_STALE, NULL_IOCTL,
+	OB_BORROW, OB_QUERY, OB_STALE, NULL_IOCTL, OB_QUERY0, OB_BORROW0,
 	OB_READ_4K, MEMFD_PREAD_4K, OB_WRITE_4K, MEMFD_PWRITE_4K,
 	OB_READ_64K, MEMFD_PREAD_64K, OB_WRITE_64K, MEMFD_PWRITE_64K,
 	OB_READ_1M, MEMFD_PREAD_1M, OB_WRITE_1M, MEMFD_PWRITE_1M,
 	OB_MAP_4K, MEMFD_MAP_4K, HEAP_MAP_4K,
 	OB_MAP_1M, MEMFD_MAP_1M, HEAP_MAP_1M,
 	OB_HANDOFF, MEMFD_HANDOFF,
+	OB_MOVE, MEMFD_MOVE,
+	/* Flat cost and tail: figures of their own, not in the table. */
+	FLAT_CREATE, FLAT_BORROW, FLAT_QUERY, FLAT_STALE,
+	TAIL_CREATE, TAIL_BORROW,
 	NR_VARIANTS,
 };
 
@@ -812,6 +1037,10 @@ static struct variant variants[NR_VARIANTS] = {
 		       setup_ob_stale, op_ob_query_stale, NULL),
 	[NULL_IOCTL] = V("null ioctl (ENOTTY)", 0,
 			 NULL, op_null_ioctl, NULL),
+	[OB_QUERY0] = V("query of handle 0 (EINVAL)", 0,
+			NULL, op_ob_query0, NULL),
+	[OB_BORROW0] = V("borrow of handle 0 (EINVAL)", 0,
+			 NULL, op_ob_borrow0, NULL),
 	[OB_READ_4K] = V("read 4 KiB", 4 * KIB,
 			 setup_ob_buffer, op_ob_read, teardown_ob_buffer),
 	[MEMFD_PREAD_4K] = V("memfd pread 4 KiB", 4 * KIB,
@@ -852,12 +1081,28 @@ static struct variant variants[NR_VARIANTS] = {
 			 setup_ob_handoff, op_ob_handoff, teardown_handoff),
 	[MEMFD_HANDOFF] = V("memfd+SCM_RIGHTS 1 MiB", MIB,
 			    setup_memfd_handoff, op_memfd_handoff, teardown_handoff),
+	[OB_MOVE] = V("move 4 KiB (round trip)", 4 * KIB,
+		      setup_ob_move, op_ob_move, teardown_ob_move),
+	[MEMFD_MOVE] = V("memfd SCM_RIGHTS 4 KiB", 4 * KIB,
+			 setup_memfd_move, op_memfd_move, teardown_handoff),
+	[FLAT_CREATE] = V("create+drop 64 B", 64,
+			  NULL, op_ob_create_drop, NULL),
+	[FLAT_BORROW] = V("borrow+release (shared)", 64,
+			  setup_ob_buffer, op_ob_borrow_release, teardown_ob_buffer),
+	[FLAT_QUERY] = V("query", 64,
+			 setup_ob_buffer, op_ob_query, teardown_ob_buffer),
+	[FLAT_STALE] = V("query stale (ESTALE)", 64,
+			 setup_ob_stale, op_ob_query_stale, NULL),
+	[TAIL_CREATE] = V("create+drop 4 KiB", 4 * KIB,
+			  NULL, op_ob_create_drop, NULL),
+	[TAIL_BORROW] = V("borrow+release (shared)", 4 * KIB,
+			  setup_ob_buffer, op_ob_borrow_release, teardown_ob_buffer),
 };
 
 /* Variants measured by turns; -1 ends a group. */
-static const int groups[][5] = {
+static const int groups[][8] = {
 	{ OB_CREATE, MEMFD_CREATE, HEAP_ALLOC, -1 },
-	{ OB_BORROW, OB_QUERY, OB_STALE, NULL_IOCTL, -1 },
+	{ OB_BORROW, OB_QUERY, OB_STALE, NULL_IOCTL, OB_QUERY0, OB_BORROW0, -1 },
 	{ OB_READ_4K, MEMFD_PREAD_4K, -1 },
 	{ OB_WRITE_4K, MEMFD_PWRITE_4K, -1 },
 	{ OB_READ_64K, MEMFD_PREAD_64K, -1 },
@@ -867,7 +1112,14 @@ static const int groups[][5] = {
 	{ OB_MAP_4K, MEMFD_MAP_4K, HEAP_MAP_4K, -1 },
 	{ OB_MAP_1M, MEMFD_MAP_1M, HEAP_MAP_1M, -1 },
 	{ OB_HANDOFF, MEMFD_HANDOFF, -1 },
+	{ OB_MOVE, MEMFD_MOVE, -1 },
 };
+
+/* The flat cost's group, run once per size of session. */
+static const int flat_group[] = { FLAT_CREATE, FLAT_BORROW, FLAT_QUERY, FLAT_STALE, -1 };
+#define FLAT_OPS (ARRAY_SIZE(flat_group) - 1)
+
+static const int tail_variants[] = { TAIL_CREATE, TAIL_BORROW };
 
 /* Rows of the table: an ownbuf operation and its peer. */
 static const int pairs[][2] = {
@@ -876,6 +1128,8 @@ static const int pairs[][2] = {
 	{ OB_BORROW, NULL_IOCTL },
 	{ OB_QUERY, NULL_IOCTL },
 	{ OB_STALE, NULL_IOCTL },
+	{ OB_QUERY0, NULL_IOCTL },
+	{ OB_BORROW0, NULL_IOCTL },
 	{ OB_READ_4K, MEMFD_PREAD_4K },
 	{ OB_WRITE_4K, MEMFD_PWRITE_4K },
 	{ OB_READ_64K, MEMFD_PREAD_64K },
@@ -887,9 +1141,8 @@ static const int pairs[][2] = {
 	{ OB_MAP_1M, MEMFD_MAP_1M },
 	{ OB_MAP_1M, HEAP_MAP_1M },
 	{ OB_HANDOFF, MEMFD_HANDOFF },
+	{ OB_MOVE, MEMFD_MOVE },
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static __u64 now_ns(void)
 {
@@ -912,11 +1165,15 @@ static __u64 timed_loop(struct variant *v, __u64 n)
 	return t ? t : 1;
 }
 
-/* Find how many calls take about LOOP_NS. */
+/* Find how many calls take about LOOP_NS; --tiny makes a few. */
 static int calibrate(struct variant *v)
 {
 	__u64 n = 1, t;
 
+	if (tiny) {
+		v->iters = TINY_ITERS;
+		return 0;
+	}
 	for (;;) {
 		t = timed_loop(v, n);
 		if (!t)
@@ -950,7 +1207,7 @@ static void run_group(const int *g)
 			continue;
 		calibrate(v);
 	}
-	for (rep = 0; rep < REPS; rep++) {
+	for (rep = 0; rep < reps; rep++) {
 		for (i = 0; g[i] >= 0; i++) {
 			v = &variants[g[i]];
 			if (v->state != ST_OK)
@@ -966,9 +1223,9 @@ static void run_group(const int *g)
 			v->teardown(v);
 		if (v->state != ST_OK)
 			continue;
-		qsort(v->ns, REPS, sizeof(v->ns[0]), cmp_double);
+		qsort(v->ns, reps, sizeof(v->ns[0]), cmp_double);
 		v->min = v->ns[0];
-		v->med = v->ns[REPS / 2];
+		v->med = v->ns[reps / 2];
 	}
 }
 
@@ -994,7 +1251,7 @@ static void print_row(const struct variant *o, const struct variant *p)
 	else
 		snprintf(ratio, sizeof(ratio), "%s (%s)",
 			 bad->state == ST_NA ? "n/a" : "error", bad->why);
-	printf("%-24s %10s %10s  %-28s %10s %10s  %s\n",
+	printf("%-28s %10s %10s  %-28s %10s %10s  %s\n",
 	       o->name, om, on, p->name, pm, pn, ratio);
 }
 
@@ -1017,21 +1274,26 @@ static void print_header(void)
 	}
 	if (f)
 		fclose(f);
+	tcg = strstr(model, "TCG");
 	printf("ownbuf bench: kernel %s %s, cpu \"%s\", %ld cpus%s\n",
 	       u.release, u.machine, model, sysconf(_SC_NPROCESSORS_ONLN),
-	       strstr(model, "TCG") ? " (TCG emulation)" : "");
-	printf("ns per operation, median and min of %d timed loops of ~%llu ms each; ",
-	       REPS, LOOP_NS / 1000000ULL);
+	       tcg ? " (TCG emulation)" : "");
+	if (tiny)
+		printf("--tiny: one loop of %d operations per figure; the figures mean nothing\n",
+		       TINY_ITERS);
+	else
+		printf("ns per operation, median and min of %d timed loops of ~%llu ms each; ",
+		       REPS, LOOP_NS / 1000000ULL);
 	printf("ratio = ownbuf median / peer median (below 1: ownbuf faster)\n\n");
-	printf("%-24s %10s %10s  %-28s %10s %10s  %s\n",
+	printf("%-28s %10s %10s  %-28s %10s %10s  %s\n",
 	       "ownbuf", "median ns", "min ns", "peer", "median ns", "min ns", "ratio");
 }
 
-/* One side of the hand-off summary: time per hand-off and hand-offs per second. */
-static void fmt_handoff(char *buf, size_t len, const struct variant *v)
+/* One side of a round trip's summary: time per @what and how many per second. */
+static void fmt_trip(char *buf, size_t len, const struct variant *v, const char *what)
 {
 	if (v->state == ST_OK)
-		snprintf(buf, len, "%.1f us per hand-off (%.0f/s)", v->med / 1e3, 1e9 / v->med);
+		snprintf(buf, len, "%.1f us per %s (%.0f/s)", v->med / 1e3, what, 1e9 / v->med);
 	else
 		snprintf(buf, len, "%s", v->state == ST_NA ? "n/a" : "error");
 }
@@ -1050,20 +1312,341 @@ static void print_notes(void)
 	printf("  maps, sums the 64-bit words, unmaps, drops and answers with the sum;\n");
 	printf("  peer: a new memfd filled through mmap, sent over a unix socket\n");
 	printf("  (SCM_RIGHTS), mapped and summed by the consumer\n");
-	fmt_handoff(ob, sizeof(ob), o);
-	fmt_handoff(mf, sizeof(mf), p);
+	fmt_trip(ob, sizeof(ob), o, "hand-off");
+	fmt_trip(mf, sizeof(mf), p, "hand-off");
 	if (o->state == ST_OK && p->state == ST_OK)
 		snprintf(ratio, sizeof(ratio), "%.2f", o->med / p->med);
 	printf("%s, medians: ownbuf %s, memfd %s, ownbuf/memfd %s\n",
 	       o->name, ob, mf, ratio);
+
+	o = &variants[OB_MOVE];
+	p = &variants[MEMFD_MOVE];
+	printf("move: give, the ticket over a unix socket, take and give in another\n");
+	printf("  process's session, the ticket back, take; one round trip per operation;\n");
+	printf("  peer: a memfd sent there and back over a unix socket (SCM_RIGHTS)\n");
+	fmt_trip(ob, sizeof(ob), o, "round trip");
+	fmt_trip(mf, sizeof(mf), p, "round trip");
+	snprintf(ratio, sizeof(ratio), "n/a");
+	if (o->state == ST_OK && p->state == ST_OK)
+		snprintf(ratio, sizeof(ratio), "%.2f", o->med / p->med);
+	printf("move 4 KiB, medians: ownbuf %s, memfd %s, ownbuf/memfd %s (goal: 0.50 or below)\n",
+	       ob, mf, ratio);
 }
 
-int main(void)
+/*
+ * Flat cost: the same calls with more and more other live buffers in the
+ * session. The session is one of its own, filled with 64-byte buffers, and
+ * the module's limits are raised for it where they are too low, then put
+ * back.
+ */
+#define PARAM_DIR "/sys/module/ownbuf/parameters/"
+#define FLAT_BUF_SIZE 64
+/* Longest the filling of the session may take before the largest size. */
+#define FLAT_SETUP_NS 20000000000ULL
+
+struct limit {
+	const char *name;
+	bool bytes;		/* a limit in bytes, not in buffers or handles */
+	bool raised;
+	unsigned long long old;
+};
+
+static struct limit limits[] = {
+	{ .name = "session_max_buffers" },
+	{ .name = "session_max_handles" },
+	{ .name = "session_max_bytes", .bytes = true },
+	{ .name = "user_max_bytes", .bytes = true },
+	{ .name = "device_max_bytes", .bytes = true },
+};
+
+static const unsigned long flat_sizes[] = { 1, 1000, 100000 };
+static const unsigned long flat_sizes_tiny[] = { 1, 10 };
+#define FLAT_ROWS ARRAY_SIZE(flat_sizes)
+
+static struct variant flat[FLAT_ROWS][FLAT_OPS];
+static unsigned long flat_n[FLAT_ROWS];	/* other live buffers of each run */
+static unsigned long flat_asked[FLAT_ROWS];	/* and how many were meant */
+static size_t flat_runs;
+/* Filling the session; an n/a here is limits that could not be raised. */
+static struct variant flat_fill = { .name = "filling the session", .size = FLAT_BUF_SIZE };
+
+static int read_param(const char *name, unsigned long long *val)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return errno;
+	ret = fscanf(f, "%llu", val) == 1 ? 0 : EIO;
+	fclose(f);
+	return ret;
+}
+
+static int write_param(const char *name, unsigned long long val)
+{
+	char path[128];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return errno;
+	if (fprintf(f, "%llu\n", val) < 0)
+		ret = EIO;
+	if (fclose(f) && !ret)
+		ret = errno;
+	return ret;
+}
+
+/* Raise every limit that @n more buffers (and a few handles) would pass. */
+static int raise_limits(unsigned long n)
+{
+	unsigned long long want;
+	struct limit *l;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		l = &limits[i];
+		/* Bytes: each buffer, its metadata and handle slot, with room. */
+		want = l->bytes ? n * KIB + 64 * MIB : n + 64;
+		err = read_param(l->name, &l->old);
+		if (!err && l->old < want) {
+			err = write_param(l->name, want);
+			l->raised = !err;
+		}
+		if (err) {
+			flat_fill.state = ST_NA;
+			snprintf(flat_fill.why, sizeof(flat_fill.why), "cannot raise %s: %s",
+				 l->name, strerror(err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void restore_limits(void)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		if (!limits[i].raised)
+			continue;
+		err = write_param(limits[i].name, limits[i].old);
+		if (err)
+			fprintf(stderr, "ownbuf bench: cannot restore %s to %llu: %s\n",
+				limits[i].name, limits[i].old, strerror(err));
+		limits[i].raised = false;
+	}
+}
+
+static void run_flat(void)
+{
+	const unsigned long *sizes = tiny ? flat_sizes_tiny : flat_sizes;
+	size_t nr = tiny ? ARRAY_SIZE(flat_sizes_tiny) : ARRAY_SIZE(flat_sizes);
+	unsigned long live = 0, n;
+	int main_fd = ob_fd, fd;
+	__u64 t0, fill_ns = 0, h;
+	size_t i, j;
+
+	flat_fill.state = ST_OK;
+	if (raise_limits(sizes[nr - 1]))
+		goto out;
+	fd = open(OWNBUF_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fail(&flat_fill, "open " OWNBUF_PATH, errno);
+		goto out;
+	}
+	ob_fd = fd;
+	for (i = 0; i < nr; i++) {
+		n = sizes[i];
+		flat_asked[i] = n;
+		/* At the rate of the buffers made so far, a tenth if too slow. */
+		if (live && fill_ns / live * (n - live) > FLAT_SETUP_NS)
+			n = n / 10 > live ? n / 10 : live;
+		t0 = now_ns();
+		while (live < n && !ob_create(&flat_fill, FLAT_BUF_SIZE, &h))
+			live++;
+		fill_ns += now_ns() - t0;
+		if (flat_fill.state != ST_OK)
+			break;
+		run_group(flat_group);
+		for (j = 0; j < FLAT_OPS; j++)
+			flat[i][j] = variants[flat_group[j]];
+		flat_n[i] = n;
+		flat_runs = i + 1;
+	}
+	/* Closing the session frees every buffer in it. */
+	ob_fd = main_fd;
+	close(fd);
+out:
+	restore_limits();
+}
+
+static void print_flat(void)
+{
+	const struct variant *v, *v1;
+	char med[24], min[24], ratio[160];
+	size_t i, j;
+
+	printf("\nflat cost: ns per operation with N other live buffers of %d B in the session,\n",
+	       FLAT_BUF_SIZE);
+	printf("  median and min; ratio = median / median with N=1 (1: the cost is flat)\n");
+	for (i = 0; i < flat_runs; i++) {
+		if (flat_n[i] == flat_asked[i])
+			continue;
+		printf("  N=%lu instead of %lu: setting up %lu buffers would take over %llu s\n",
+		       flat_n[i], flat_asked[i], flat_asked[i], FLAT_SETUP_NS / 1000000000ULL);
+	}
+	if (flat_fill.state != ST_OK)
+		printf("  %s after N=%lu: %s (%s)\n", flat_fill.name,
+		       flat_runs ? flat_n[flat_runs - 1] : 0UL,
+		       flat_fill.state == ST_NA ? "n/a" : "error", flat_fill.why);
+	printf("%-28s %7s %10s %10s  %s\n", "ownbuf", "N", "median ns", "min ns", "ratio to N=1");
+	for (j = 0; j < FLAT_OPS; j++) {
+		for (i = 0; i < flat_runs; i++) {
+			v = &flat[i][j];
+			v1 = &flat[0][j];
+			fmt_ns(med, sizeof(med), v, v->med);
+			fmt_ns(min, sizeof(min), v, v->min);
+			if (v->state == ST_OK && v1->state == ST_OK)
+				snprintf(ratio, sizeof(ratio), "%.2f", v->med / v1->med);
+			else if (v->state != ST_OK)
+				snprintf(ratio, sizeof(ratio), "%s (%s)",
+					 v->state == ST_NA ? "n/a" : "error", v->why);
+			else
+				snprintf(ratio, sizeof(ratio), "n/a (none with N=1)");
+			printf("%-28s %7lu %10s %10s  %s\n", v->name, flat_n[i], med, min, ratio);
+		}
+	}
+}
+
+/*
+ * Tail: consecutive operations timed one by one, for the percentiles of
+ * their latency.
+ */
+#define TAIL_OPS 100000UL		/* under TCG */
+#define TAIL_OPS_HW 1000000UL		/* elsewhere */
+#define TAIL_OPS_TINY 100UL
+
+/* p50, p99, p99.9 and max of each of tail_variants, in ns. */
+static __u64 tail_pct[ARRAY_SIZE(tail_variants)][4];
+static unsigned long tail_ops;
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The @permille-th thousandth of @n sorted latencies (nearest rank). */
+static __u64 percentile(const __u64 *lat, size_t n, unsigned int permille)
+{
+	size_t rank = (n * permille + 999) / 1000;
+
+	return lat[rank ? rank - 1 : 0];
+}
+
+static void run_tail(struct variant *v, __u64 *pct, __u64 *lat, size_t n)
+{
+	size_t i;
+	__u64 t0;
+
+	v->state = ST_OK;
+	if (v->setup && v->setup(v))
+		return;
+	for (i = 0; i < n; i++) {
+		t0 = now_ns();
+		if (v->op(v))
+			break;
+		lat[i] = now_ns() - t0;
+	}
+	if (v->teardown)
+		v->teardown(v);
+	if (v->state != ST_OK)
+		return;
+	qsort(lat, n, sizeof(*lat), cmp_u64);
+	pct[0] = percentile(lat, n, 500);
+	pct[1] = percentile(lat, n, 990);
+	pct[2] = percentile(lat, n, 999);
+	pct[3] = lat[n - 1];
+}
+
+static void run_tails(void)
+{
+	__u64 *lat;
+	size_t i;
+
+	tail_ops = tiny ? TAIL_OPS_TINY : tcg ? TAIL_OPS : TAIL_OPS_HW;
+	lat = calloc(tail_ops, sizeof(*lat));
+	for (i = 0; i < ARRAY_SIZE(tail_variants); i++) {
+		if (lat)
+			run_tail(&variants[tail_variants[i]], tail_pct[i], lat, tail_ops);
+		else
+			fail(&variants[tail_variants[i]], "calloc", errno);
+	}
+	free(lat);
+}
+
+static void print_tails(void)
+{
+	const struct variant *v;
+	const __u64 *p;
+	size_t i;
+
+	printf("\ntail: %lu consecutive operations each, clock_gettime(2) around every one",
+	       tail_ops);
+	printf(" (the issue asks 10^6%s)\n", tail_ops < TAIL_OPS_HW ? "; fewer here" : "");
+	printf("%-28s %10s %10s %10s %10s  %s\n",
+	       "ownbuf", "p50 ns", "p99 ns", "p99.9 ns", "max ns", "p99.9/p50");
+	for (i = 0; i < ARRAY_SIZE(tail_variants); i++) {
+		v = &variants[tail_variants[i]];
+		p = tail_pct[i];
+		if (v->state != ST_OK) {
+			printf("%-28s %s (%s)\n", v->name,
+			       v->state == ST_NA ? "n/a" : "error", v->why);
+			continue;
+		}
+		printf("%-28s %10llu %10llu %10llu %10llu  %.2f\n", v->name,
+		       (unsigned long long)p[0], (unsigned long long)p[1],
+		       (unsigned long long)p[2], (unsigned long long)p[3],
+		       p[0] ? (double)p[2] / p[0] : 0.0);
+	}
+}
+
+/* Count @v's result in the summary. */
+static void tally(const struct variant *v, size_t *n, int *na, int *errors)
+{
+	(*n)++;
+	*na += v->state == ST_NA;
+	*errors += v->state == ST_ERR;
+}
+
+static void print_help(const char *prog)
+{
+	fprintf(stderr, "usage: %s [--tiny]\n", prog);
+	fprintf(stderr, "  --tiny  every group once, with a few operations: a quick run\n");
+}
+
+int main(int argc, char **argv)
 {
 	__u64 t0 = now_ns();
-	size_t i;
+	size_t i, j, n = 0;
 	int errors = 0, na = 0;
 
+	if (argc == 2 && !strcmp(argv[1], "--tiny")) {
+		tiny = true;
+		reps = 1;
+	} else if (argc != 1) {
+		print_help(argv[0]);
+		return 2;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* A consumer that died is an error of its variant, not the end of all. */
 	signal(SIGPIPE, SIG_IGN);
@@ -1087,16 +1670,24 @@ int main(void)
 	print_header();
 	for (i = 0; i < ARRAY_SIZE(groups); i++)
 		run_group(groups[i]);
+	run_flat();
+	run_tails();
 	for (i = 0; i < ARRAY_SIZE(pairs); i++)
 		print_row(&variants[pairs[i][0]], &variants[pairs[i][1]]);
 	print_notes();
-	for (i = 0; i < NR_VARIANTS; i++) {
-		errors += variants[i].state == ST_ERR;
-		na += variants[i].state == ST_NA;
-	}
+	print_flat();
+	print_tails();
+	for (i = 0; i < NR_VARIANTS; i++)
+		if (i < FLAT_CREATE || i > FLAT_STALE)
+			tally(&variants[i], &n, &na, &errors);
+	for (i = 0; i < flat_runs; i++)
+		for (j = 0; j < FLAT_OPS; j++)
+			tally(&flat[i][j], &n, &na, &errors);
+	if (flat_fill.state != ST_OK)
+		tally(&flat_fill, &n, &na, &errors);
 
 	printf("\nownbuf bench: done in %.1f s: %zu measurements, %d n/a, %d errors\n",
-	       (now_ns() - t0) / 1e9, (size_t)NR_VARIANTS, na, errors);
+	       (now_ns() - t0) / 1e9, n, na, errors);
 	if (heap_fd >= 0)
 		close(heap_fd);
 	close(ob_fd);
