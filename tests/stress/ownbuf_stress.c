@@ -954,8 +954,8 @@ static void m_op_munmap(struct model *m)
 	sig = touch_one(mp->addr + rnd_below(&m->rnd, mp->len), false, &byte);
 	m_log(m, "touch mapping %d = %d", j, sig);
 	if (b->dead ? sig != SIGBUS : sig != 0)
-		m_fail(m, "a touch of a mapping of a %s buffer raised %d", b->dead ? "dead" : "live",
-		       sig);
+		m_fail(m, "a touch of a mapping of a %s buffer raised %d",
+		       b->dead ? "dead" : "live", sig);
 	if (rnd_below(&m->rnd, 2))
 		return;
 	m_log(m, "munmap(mapping %d)", j);
