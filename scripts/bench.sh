@@ -17,11 +17,7 @@ start=$(date +%s)
 [ "$kernel" = debug ] && "$OWNBUF_TOP/scripts/build-debug-kernel.sh"
 "$OWNBUF_TOP/scripts/build-module.sh" "$kernel"
 
-out="$OWNBUF_BUILD/bench"
-mkdir -p "$out"
-log "building ownbuf_bench"
-gcc -O2 -Wall -Wextra -Werror -static -I "$OWNBUF_TOP/include/uapi" \
-	-o "$out/ownbuf_bench" "$OWNBUF_TOP/tests/bench/ownbuf_bench.c"
+build_bench
 
 "$OWNBUF_TOP/scripts/run-guest.sh" "$kernel" bench
 run=${OWNBUF_RUN_DIR:-$OWNBUF_BUILD/$kernel/run}

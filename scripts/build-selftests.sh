@@ -102,6 +102,9 @@ done
 [ "$built" -gt 0 ] || step_note "up to date"
 log "selftests: $built of ${#wanted[@]} binaries rebuilt"
 
+# The benchmark too: every guest of make check runs it once, --tiny.
+build_bench
+
 # Shell selftests (busybox sh in the guest) run as they are.
 for t in "$OWNBUF_TOP"/tests/selftests/*_test.sh; do
 	[ -e "$t" ] || continue

@@ -120,6 +120,16 @@ kernel_source() { cat "$OWNBUF_CACHE/source/current"; }
 # tree_hash PATH...: one hash of the names and contents of the project's
 # files under PATH... (relative to the top; what git would track, so build
 # products never count), for keying a result by exactly what went into it.
+# build_bench: tests/bench/ownbuf_bench for the guests, in $OWNBUF_BUILD/bench
+# (make bench runs it whole; make check runs it once with --tiny so that it
+# cannot rot).
+build_bench() {
+	mkdir -p "$OWNBUF_BUILD/bench"
+	log "building ownbuf_bench"
+	gcc -O2 -Wall -Wextra -Werror -static -I "$OWNBUF_TOP/include/uapi" \
+		-o "$OWNBUF_BUILD/bench/ownbuf_bench" "$OWNBUF_TOP/tests/bench/ownbuf_bench.c"
+}
+
 tree_hash() {
 	# A deleted but still indexed file is simply absent.
 	# shellcheck disable=SC2016 # expanded by the inner shell
