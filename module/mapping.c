@@ -129,7 +129,7 @@ static int ownbuf_make_mappable(struct ownbuf_session *s, u64 handle, size_t siz
 	ref.buf->data = pages;
 	pages = NULL;
 	spin_lock(&ref.buf->lock);
-	ref.buf->maps = maps;
+	WRITE_ONCE(ref.buf->maps, maps);
 	spin_unlock(&ref.buf->lock);
 	maps = NULL;
 	made = true;
@@ -261,6 +261,15 @@ static int ownbuf_mapping_judge(struct ownbuf_session *s, u64 handle,
 	ret = ownbuf_resolve_locked(s, handle, ref);
 	if (ret)
 		return ret;
+	/*
+	 * MAP enters the offset before it makes the buffer mappable: until
+	 * then, the offset is not given yet. Once set, @maps stays while the
+	 * buffer lives.
+	 */
+	if (!READ_ONCE(ref->buf->maps)) {
+		ownbuf_buffer_unpin(ref->buf);
+		return -EINVAL;
+	}
 	if (npages > DIV_ROUND_UP(ref->buf->size, PAGE_SIZE)) {
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_OVERFLOW);
 		ret = -ERANGE;

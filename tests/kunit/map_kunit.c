@@ -293,7 +293,29 @@ static void ownbuf_map_rounding_counts_against_the_device(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(bytes), 100);
 }
 
+/*
+ * MAP enters a handle's offset before it makes the buffer mappable (so that
+ * nothing can fail after that): an mmap at the offset in between, which a
+ * user can guess from the offsets it had, must be refused (EINVAL: the
+ * offset is not given yet), not reach a buffer that has no list of
+ * mappings. The offset is entered by hand here, as MAP has it then.
+ */
+static void ownbuf_mmap_before_map_finished_einval(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	u64 h = ownbuf_kunit_create(test, s, 64);
+	unsigned long entry = (h >> OWNBUF_INDEX_BITS & OWNBUF_GEN_MAX) << OWNBUF_INDEX_BITS |
+			      (h & OWNBUF_INDEX_MAX);
+	struct ownbuf_mapping *m;
+
+	KUNIT_ASSERT_EQ(test, 0, xa_insert(&s->offsets, 77, xa_mk_value(entry), GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ob_begin(s, 77 << PAGE_SHIFT, &m));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ownbuf_mapping_begin(s, 77, 1, true, NULL, &m));
+}
+
 static struct kunit_case ownbuf_map_cases[] = {
+	KUNIT_CASE(ownbuf_mmap_before_map_finished_einval),
 	KUNIT_CASE(ownbuf_offsets_per_session_window),
 	KUNIT_CASE(ownbuf_map_rounding_counts_against_the_device),
 	KUNIT_CASE(ownbuf_map_offsets),
