@@ -351,6 +351,9 @@ int ownbuf_mapping_begin(struct ownbuf_session *s, unsigned long pgoff,
 		list_add_tail(&m->link, &ref.buf->maps->mappings);
 		ref.buf->maps->nr++;
 		spin_unlock(&ref.buf->lock);
+		/* Counted before the unpin lets a revocation uncount it. */
+		atomic64_inc(&s->counters.mappings);
+		atomic64_inc(&s->dev->counters.mappings);
 	}
 	spin_unlock(&s->lock);
 	if (ret) {
@@ -358,8 +361,6 @@ int ownbuf_mapping_begin(struct ownbuf_session *s, unsigned long pgoff,
 		return ret;
 	}
 	ownbuf_buffer_unpin(ref.buf);
-	atomic64_inc(&s->counters.mappings);
-	atomic64_inc(&s->dev->counters.mappings);
 	*out = m;
 	return 0;
 }
