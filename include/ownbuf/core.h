@@ -242,7 +242,8 @@ struct ownbuf_device {
 /*
  * Borrow state of a buffer, one atomic word so that borrowing is a single
  * compare-and-exchange: flags in the low byte, shared borrows above it.
- * Untaken lend tickets and (later) mappings count here like borrows.
+ * Untaken lend tickets and mappings made through the owner handle count
+ * here like borrows.
  */
 #define OWNBUF_ST_DEAD		BIT(0)	/* dropped: every call now answers ESTALE */
 #define OWNBUF_ST_FROZEN	BIT(1)	/* immutable for good */

@@ -88,30 +88,6 @@ static const void *ob_gen_params(const void *prev, char *desc)
 	return c;
 }
 
-static void ob_mapping_end(void *m)
-{
-	ownbuf_mapping_end(m);
-}
-
-/*
- * MAP @h, then map the whole buffer at its offset, as mmap(2) would; the
- * mapping ends (as its last munmap would) when the test does.
- */
-static int ob_map(struct kunit *test, struct ownbuf_session *s, u64 h, bool writable)
-{
-	struct ownbuf_mapping *m;
-	u64 off, len;
-	int ret;
-
-	ret = ownbuf_map(s, h, 0, &off, &len);
-	if (ret)
-		return ret;
-	ret = ownbuf_mapping_begin(s, off >> PAGE_SHIFT, len >> PAGE_SHIFT, writable, NULL, &m);
-	if (!ret)
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ob_mapping_end, m));
-	return ret;
-}
-
 /* Put a fresh buffer owned through @h into state @st. */
 static void ob_enter(struct kunit *test, struct ownbuf_session *s, u64 h,
 		     enum ob_state st)
@@ -139,10 +115,10 @@ static void ob_enter(struct kunit *test, struct ownbuf_session *s, u64 h,
 		KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(s, h, OWNBUF_MODE_MUT, 0, &t));
 		break;
 	case ST_MAPPED_RO:
-		KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, h, false));
+		KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_map(test, s, h, 0, false, NULL));
 		break;
 	case ST_MAPPED_RW:
-		KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, h, true));
+		KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_map(test, s, h, 0, true, NULL));
 		break;
 	case ST_DROPPED:
 		KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(s, h, 0));
@@ -189,9 +165,9 @@ static int ob_do(struct kunit *test, struct ownbuf_session *s, u64 h, enum ob_op
 	case OP_RELEASE:
 		return ownbuf_release(s, h, 0);
 	case OP_MAP_RO:
-		return ob_map(test, s, h, false);
+		return ownbuf_kunit_map(test, s, h, 0, false, NULL);
 	case OP_MAP_RW:
-		return ob_map(test, s, h, true);
+		return ownbuf_kunit_map(test, s, h, 0, true, NULL);
 	default:
 		return -ENOTTY;
 	}

@@ -108,6 +108,38 @@ static inline int ownbuf_kunit_rw(struct ownbuf_session *s, u64 h, bool write,
 	return 0;
 }
 
+/* The end of a mapping, as its last munmap() would end it. */
+static inline void ownbuf_kunit_mapping_end(void *m)
+{
+	ownbuf_mapping_end(m);
+}
+
+/*
+ * MAP @h, then map @npages of it (0: all of it) at its offset, as mmap(2)
+ * would; the mapping ends when the test does (or earlier, through
+ * kunit_release_action(test, ownbuf_kunit_mapping_end, m)).
+ */
+static inline int ownbuf_kunit_map(struct kunit *test, struct ownbuf_session *s, u64 h,
+				   unsigned long npages, bool writable,
+				   struct ownbuf_mapping **out)
+{
+	struct ownbuf_mapping *m;
+	u64 off, len;
+	int ret;
+
+	ret = ownbuf_map(s, h, 0, &off, &len);
+	if (ret)
+		return ret;
+	ret = ownbuf_mapping_begin(s, off >> PAGE_SHIFT, npages ?: len >> PAGE_SHIFT,
+				   writable, NULL, &m);
+	if (ret)
+		return ret;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ownbuf_kunit_mapping_end, m));
+	if (out)
+		*out = m;
+	return 0;
+}
+
 static inline s64 ownbuf_kunit_violations(struct ownbuf_session *s,
 					  enum ownbuf_violation v)
 {

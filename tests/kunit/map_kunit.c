@@ -10,36 +10,10 @@
 
 #include "core_kunit.h"
 
-static void ob_end(void *m)
-{
-	ownbuf_mapping_end(m);
-}
-
 /* A read-only mapping of one page at byte offset @off, as mmap(2) asks. */
 static int ob_begin(struct ownbuf_session *s, u64 off, struct ownbuf_mapping **m)
 {
 	return ownbuf_mapping_begin(s, off >> PAGE_SHIFT, 1, false, NULL, m);
-}
-
-/* A mapping of @npages of what @h names (0: all of it), ended with the test. */
-static int ob_map(struct kunit *test, struct ownbuf_session *s, u64 h,
-		  unsigned long npages, bool writable, struct ownbuf_mapping **out)
-{
-	struct ownbuf_mapping *m;
-	u64 off, len;
-	int ret;
-
-	ret = ownbuf_map(s, h, 0, &off, &len);
-	if (ret)
-		return ret;
-	ret = ownbuf_mapping_begin(s, off >> PAGE_SHIFT, npages ?: len >> PAGE_SHIFT,
-				   writable, NULL, &m);
-	if (ret)
-		return ret;
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, ob_end, m));
-	if (out)
-		*out = m;
-	return 0;
 }
 
 /* MAP: whole pages, one offset per handle, never 0, never shared. */
@@ -106,21 +80,21 @@ static void ownbuf_mapping_is_a_borrow(struct kunit *test)
 	struct ownbuf_query q;
 	u64 t;
 
-	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, h, 1, false, &m));
-	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, h, 0, false, &m2));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_map(test, s, h, 1, false, &m));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_map(test, s, h, 0, false, &m2));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_query(s, h, &q));
 	KUNIT_EXPECT_EQ(test, q.out_shared, 2U);
 	KUNIT_EXPECT_EQ(test, q.out_mappings, 2U);
-	KUNIT_EXPECT_EQ(test, -EBUSY, ob_map(test, s, h, 0, true, NULL));
+	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_kunit_map(test, s, h, 0, true, NULL));
 	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_give(s, h, 0, &t));
 	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_drop(s, h, 0));
 	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_DATA_RACE));
 	KUNIT_EXPECT_EQ(test, 2, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_LIFETIME));
 	/* Past the last page, whichever handle: ERANGE, an overflow. */
-	KUNIT_EXPECT_EQ(test, -ERANGE, ob_map(test, s, h, 4, false, NULL));
+	KUNIT_EXPECT_EQ(test, -ERANGE, ownbuf_kunit_map(test, s, h, 4, false, NULL));
 	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_OVERFLOW));
-	kunit_release_action(test, ob_end, m);
-	kunit_release_action(test, ob_end, m2);
+	kunit_release_action(test, ownbuf_kunit_mapping_end, m);
+	kunit_release_action(test, ownbuf_kunit_mapping_end, m2);
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_query(s, h, &q));
 	KUNIT_EXPECT_EQ(test, q.out_shared, 0U);
 	KUNIT_EXPECT_EQ(test, q.out_mappings, 0U);
@@ -137,13 +111,13 @@ static void ownbuf_mapped_borrow_cannot_be_released(struct kunit *test)
 	struct ownbuf_mapping *m;
 	struct ownbuf_query q;
 
-	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, b, 0, true, &m));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_map(test, s, b, 0, true, &m));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_query(s, h, &q));
 	KUNIT_EXPECT_EQ(test, q.out_mut, 1U);
 	KUNIT_EXPECT_EQ(test, q.out_mappings, 1U);
 	KUNIT_EXPECT_EQ(test, -EBUSY, ownbuf_release(s, b, 0));
 	KUNIT_EXPECT_EQ(test, 1, ownbuf_kunit_violations(s, OWNBUF_VIOLATION_LIFETIME));
-	kunit_release_action(test, ob_end, m);
+	kunit_release_action(test, ownbuf_kunit_mapping_end, m);
 	KUNIT_EXPECT_EQ(test, 0, ownbuf_release(s, b, 0));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_query(s, h, &q));
 	KUNIT_EXPECT_EQ(test, q.out_mut, 0U);
@@ -164,11 +138,11 @@ static void ownbuf_destruction_ends_mappings(struct kunit *test)
 	struct ownbuf_query q;
 	u64 t, b, off, len;
 
-	KUNIT_ASSERT_EQ(test, 0, ob_map(test, o, h, 0, false, &mo));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_map(test, o, h, 0, false, &mo));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_SHARED, 0, &t));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(s, t, 0, &b));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_map(s, b, 0, &off, &len));
-	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, b, 0, false, &mb));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_map(test, s, b, 0, false, &mb));
 	KUNIT_EXPECT_FALSE(test, mo->ended || mb->ended);
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_drop(o, h, OWNBUF_DROP_REVOKE));
 	KUNIT_EXPECT_TRUE(test, mo->ended && mb->ended);
@@ -176,8 +150,8 @@ static void ownbuf_destruction_ends_mappings(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ESTALE, ownbuf_query(s, b, &q));
 	/* The stale offset: ESTALE, counted as the borrow's lifetime. */
 	KUNIT_EXPECT_EQ(test, -ESTALE, ob_begin(s, off, &mb));
-	kunit_release_action(test, ob_end, mo);
-	kunit_release_action(test, ob_end, mb);
+	kunit_release_action(test, ownbuf_kunit_mapping_end, mo);
+	kunit_release_action(test, ownbuf_kunit_mapping_end, mb);
 }
 
 /* The owner's close is a destruction too. */
@@ -192,7 +166,7 @@ static void ownbuf_owner_close_ends_mappings(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_lend(o, h, OWNBUF_MODE_MUT, 0, &t));
 	KUNIT_ASSERT_EQ(test, 0, ownbuf_accept(s, t, 0, &b));
-	KUNIT_ASSERT_EQ(test, 0, ob_map(test, s, b, 0, true, &m));
+	KUNIT_ASSERT_EQ(test, 0, ownbuf_kunit_map(test, s, b, 0, true, &m));
 	ownbuf_kunit_close(test, o);
 	KUNIT_EXPECT_TRUE(test, m->ended);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&kd->dev.counters.buffers), 0);
