@@ -20,13 +20,14 @@
 #include <ownbuf/core.h>
 #include <ownbuf/dev.h>
 
-static int ownbuf_ioc_create(struct ownbuf_session *s, void *arg)
+static int ownbuf_ioc_create(struct ownbuf_session *s, void *arg,
+			     const struct ownbuf_answer *a)
 {
 	struct ownbuf_create *c = arg;
 
 	if (c->__reserved)
 		return -EINVAL;
-	return ownbuf_create(s, c->size, c->flags, &c->out_handle);
+	return ownbuf_create_answer(s, c->size, c->flags, a);
 }
 
 static int ownbuf_ioc_drop(struct ownbuf_session *s, void *arg)
@@ -167,11 +168,12 @@ static int ownbuf_ioc_write(struct ownbuf_session *s, void *arg)
 	return ownbuf_ioc_rw(s, arg, true);
 }
 
-static int ownbuf_ioc_borrow(struct ownbuf_session *s, void *arg)
+static int ownbuf_ioc_borrow(struct ownbuf_session *s, void *arg,
+			     const struct ownbuf_answer *a)
 {
 	struct ownbuf_borrow *b = arg;
 
-	return ownbuf_borrow(s, b->handle, b->mode, b->flags, &b->out_handle);
+	return ownbuf_borrow_answer(s, b->handle, b->mode, b->flags, a);
 }
 
 static int ownbuf_ioc_release(struct ownbuf_session *s, void *arg)
@@ -192,13 +194,14 @@ static int ownbuf_ioc_give(struct ownbuf_session *s, void *arg)
 	return ownbuf_give(s, g->handle, g->flags, &g->out_ticket);
 }
 
-static int ownbuf_ioc_take(struct ownbuf_session *s, void *arg)
+static int ownbuf_ioc_take(struct ownbuf_session *s, void *arg,
+			   const struct ownbuf_answer *a)
 {
 	struct ownbuf_ticket_op *t = arg;
 
 	if (t->__reserved)
 		return -EINVAL;
-	return ownbuf_take(s, t->ticket, t->flags, &t->out_handle);
+	return ownbuf_take_answer(s, t->ticket, t->flags, a);
 }
 
 static int ownbuf_ioc_cancel(struct ownbuf_session *s, void *arg)
@@ -217,22 +220,24 @@ static int ownbuf_ioc_lend(struct ownbuf_session *s, void *arg)
 	return ownbuf_lend(s, l->handle, l->mode, l->flags, &l->out_ticket);
 }
 
-static int ownbuf_ioc_accept(struct ownbuf_session *s, void *arg)
+static int ownbuf_ioc_accept(struct ownbuf_session *s, void *arg,
+			     const struct ownbuf_answer *a)
 {
 	struct ownbuf_ticket_op *t = arg;
 
 	if (t->__reserved)
 		return -EINVAL;
-	return ownbuf_accept(s, t->ticket, t->flags, &t->out_handle);
+	return ownbuf_accept_answer(s, t->ticket, t->flags, a);
 }
 
-static int ownbuf_ioc_clone(struct ownbuf_session *s, void *arg)
+static int ownbuf_ioc_clone(struct ownbuf_session *s, void *arg,
+			    const struct ownbuf_answer *a)
 {
 	struct ownbuf_clone *c = arg;
 
 	if (c->__reserved)
 		return -EINVAL;
-	return ownbuf_clone(s, c->handle, c->flags, &c->out_handle);
+	return ownbuf_clone_answer(s, c->handle, c->flags, a);
 }
 
 static int ownbuf_ioc_freeze(struct ownbuf_session *s, void *arg)
@@ -279,18 +284,27 @@ static int ownbuf_ioc_stats(struct ownbuf_session *s, void *arg)
  * @old_size: the size an older version of the struct had, 0 if none
  * @looks: the command only looks (query, stats): a failed copy of its
  *	answer leaves nothing done, so its memory needs no pinning first
+ * @answer: for @make, the offset of the new handle in the struct
  * @fn: the handler, on a kernel copy of the argument
+ * @make: instead of @fn, for a command whose answer is one new handle: the
+ *	handler delivers it into the caller's struct itself (struct
+ *	ownbuf_answer), before the handle is live
  */
 struct ownbuf_ioctl_op {
 	unsigned int cmd;
 	unsigned int size;
 	unsigned int old_size;
 	bool looks;
+	unsigned int answer;
 	int (*fn)(struct ownbuf_session *s, void *arg);
+	int (*make)(struct ownbuf_session *s, void *arg, const struct ownbuf_answer *a);
 };
 
 #define OWNBUF_OP(_cmd, _struct, _fn) \
 	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .fn = _fn }
+#define OWNBUF_OP_MAKE(_cmd, _struct, _fn) \
+	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), \
+			    .answer = offsetof(struct _struct, out_handle), .make = _fn }
 #define OWNBUF_OP_LOOK(_cmd, _struct, _fn) \
 	[_IOC_NR(_cmd)] = { .cmd = _cmd, .size = sizeof(struct _struct), .looks = true, \
 			    .fn = _fn }
@@ -299,18 +313,18 @@ struct ownbuf_ioctl_op {
 			    .looks = true, .fn = _fn }
 
 static const struct ownbuf_ioctl_op ownbuf_ops[] = {
-	OWNBUF_OP(OWNBUF_IOC_CREATE, ownbuf_create, ownbuf_ioc_create),
+	OWNBUF_OP_MAKE(OWNBUF_IOC_CREATE, ownbuf_create, ownbuf_ioc_create),
 	OWNBUF_OP(OWNBUF_IOC_DROP, ownbuf_handle_op, ownbuf_ioc_drop),
 	OWNBUF_OP(OWNBUF_IOC_READ, ownbuf_rw, ownbuf_ioc_read),
 	OWNBUF_OP(OWNBUF_IOC_WRITE, ownbuf_rw, ownbuf_ioc_write),
-	OWNBUF_OP(OWNBUF_IOC_BORROW, ownbuf_borrow, ownbuf_ioc_borrow),
+	OWNBUF_OP_MAKE(OWNBUF_IOC_BORROW, ownbuf_borrow, ownbuf_ioc_borrow),
 	OWNBUF_OP(OWNBUF_IOC_RELEASE, ownbuf_handle_op, ownbuf_ioc_release),
 	OWNBUF_OP(OWNBUF_IOC_GIVE, ownbuf_give, ownbuf_ioc_give),
-	OWNBUF_OP(OWNBUF_IOC_TAKE, ownbuf_ticket_op, ownbuf_ioc_take),
+	OWNBUF_OP_MAKE(OWNBUF_IOC_TAKE, ownbuf_ticket_op, ownbuf_ioc_take),
 	OWNBUF_OP(OWNBUF_IOC_CANCEL, ownbuf_ticket_op, ownbuf_ioc_cancel),
 	OWNBUF_OP(OWNBUF_IOC_LEND, ownbuf_lend, ownbuf_ioc_lend),
-	OWNBUF_OP(OWNBUF_IOC_ACCEPT, ownbuf_ticket_op, ownbuf_ioc_accept),
-	OWNBUF_OP(OWNBUF_IOC_CLONE, ownbuf_clone, ownbuf_ioc_clone),
+	OWNBUF_OP_MAKE(OWNBUF_IOC_ACCEPT, ownbuf_ticket_op, ownbuf_ioc_accept),
+	OWNBUF_OP_MAKE(OWNBUF_IOC_CLONE, ownbuf_clone, ownbuf_ioc_clone),
 	OWNBUF_OP(OWNBUF_IOC_FREEZE, ownbuf_handle_op, ownbuf_ioc_freeze),
 	OWNBUF_OP_LOOK(OWNBUF_IOC_QUERY, ownbuf_query, ownbuf_ioc_query),
 	OWNBUF_OP_LOOK_GREW(OWNBUF_IOC_STATS, ownbuf_stats, OWNBUF_STATS_SIZE_V1,
@@ -352,6 +366,33 @@ static_assert(offsetof(struct ownbuf_stats, out_session_mappings) == OWNBUF_STAT
 static_assert(sizeof(struct ownbuf_map) == 32);
 
 /**
+ * struct ownbuf_user_answer - a new handle's way into the caller's struct
+ * @a: what the core calls
+ * @uout: the struct's out_handle, in user memory
+ * @was: what the caller had there, put back if the call fails after all
+ */
+struct ownbuf_user_answer {
+	struct ownbuf_answer a;
+	u64 __user *uout;
+	u64 was;
+};
+
+static int ownbuf_user_deliver(const struct ownbuf_answer *a, u64 handle)
+{
+	const struct ownbuf_user_answer *ua = container_of(a, struct ownbuf_user_answer, a);
+
+	return put_user(handle, ua->uout) ? -EFAULT : 0;
+}
+
+static void ownbuf_user_retract(const struct ownbuf_answer *a)
+{
+	const struct ownbuf_user_answer *ua = container_of(a, struct ownbuf_user_answer, a);
+
+	/* Should this fail, the memory is gone: nobody can read it any more. */
+	(void)put_user(ua->was, ua->uout);
+}
+
+/**
  * ownbuf_ioctl_dispatch() - decode and run one ioctl for a session
  * @s: the session the file description stands for
  * @cmd: ioctl command number
@@ -384,7 +425,7 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 	nr = array_index_nospec(nr, ARRAY_SIZE(ownbuf_ops));
 	op = &ownbuf_ops[nr];
 	usize = _IOC_SIZE(cmd);
-	if (!op->fn || _IOC_DIR(cmd) != _IOC_DIR(op->cmd) ||
+	if ((!op->fn && !op->make) || _IOC_DIR(cmd) != _IOC_DIR(op->cmd) ||
 	    (usize < op->size && (!op->old_size || usize != op->old_size)))
 		return -ENOTTY;
 	/* What is copied back: the caller's struct, or as much as is known. */
@@ -413,6 +454,23 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 		ret = copy_to_user(uarg, &buf, wsize) ? -EFAULT : op->fn(s, &buf);
 		if (!ret && copy_to_user(uarg, &buf, wsize))
 			ret = -EFAULT;
+		goto out;
+	}
+	/*
+	 * A command that makes a handle writes it into the caller's struct
+	 * itself, while the handle cannot be used yet, and undoes itself if
+	 * that fails: the same promise as a pin, for two small copies.
+	 */
+	if (op->make) {
+		u64 out;
+		struct ownbuf_user_answer ua = {
+			.a = { .out = &out, .deliver = ownbuf_user_deliver,
+			       .retract = ownbuf_user_retract },
+			.uout = uarg + op->answer,
+		};
+
+		memcpy(&ua.was, (u8 *)&buf + op->answer, sizeof(ua.was));
+		ret = copy_to_user(uarg, &buf, wsize) ? -EFAULT : op->make(s, &buf, &ua.a);
 		goto out;
 	}
 	/*

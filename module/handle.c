@@ -177,6 +177,44 @@ void ownbuf_slot_unreserve(struct ownbuf_session *s, u32 index)
 }
 
 /**
+ * ownbuf_answer_deliver() - tell the caller the handle a reserved slot will be
+ * @s: session
+ * @index: slot from ownbuf_slot_reserve(), still reserved
+ * @a: where the answer goes
+ *
+ * Called with nothing locked or pinned: @a->deliver may fault in the
+ * caller's memory. A reserved slot is EBADF to every lookup, so nobody can
+ * use the handle before it is published, and a call that fails later puts
+ * the caller's memory back (ownbuf_answer_retract()) and unreserves the
+ * slot, which issues the same generation again: no handle escaped.
+ *
+ * Return: 0, or @a->deliver's error (the call must then undo itself).
+ */
+int ownbuf_answer_deliver(struct ownbuf_session *s, u32 index,
+			  const struct ownbuf_answer *a)
+{
+	u64 handle;
+
+	if (!a->deliver)
+		return 0;
+	/* The table may be moving under a growth: its lock is needed. */
+	spin_lock(&s->lock);
+	handle = ownbuf_handle_make(s, index, ownbuf_slot(s, index)->gen);
+	spin_unlock(&s->lock);
+	return a->deliver(a, handle);
+}
+
+/**
+ * ownbuf_answer_retract() - undo ownbuf_answer_deliver() for a failed call
+ * @a: the answer delivered
+ */
+void ownbuf_answer_retract(const struct ownbuf_answer *a)
+{
+	if (a->deliver)
+		a->retract(a);
+}
+
+/**
  * ownbuf_slot_publish_owner() - make a reserved slot an owner handle
  * @s: session
  * @index: reserved slot
@@ -314,13 +352,15 @@ int ownbuf_slot_find(struct ownbuf_session *s, u64 handle, u32 *index,
 	u32 back;
 
 	lockdep_assert_held(&s->lock);
-	if (tag != s->tag || idx >= s->used || gen <= s->gen_floor)
+	if (tag != s->tag || idx >= s->used)
 		return -EBADF;
 	/* The index comes from userspace: no speculative load past the table. */
 	idx = array_index_nospec(idx, s->used);
 	slot = ownbuf_slot(s, idx);
 	*index = idx;
-	if (gen > slot->gen)
+	if (!OWNBUF_CHECKS)
+		gen = slot->gen;
+	if (gen <= s->gen_floor || gen > slot->gen)
 		return -EBADF;
 	if (gen == slot->gen) {
 		switch (slot->kind) {

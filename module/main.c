@@ -145,6 +145,9 @@ static int __init ownbuf_init(void)
 		return ret;
 	}
 	WRITE_ONCE(ownbuf_registered, true);
+	if (!OWNBUF_CHECKS)
+		pr_warn("/dev/%s: ownership checks compiled out, a benchmark's build only\n",
+			OWNBUF_DEVICE_NAME);
 	return 0;
 }
 

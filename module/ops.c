@@ -256,8 +256,39 @@ static void ownbuf_unprepare(struct ownbuf_session *s, u64 size, u32 index)
 	ownbuf_buffer_uncharge(s, size);
 }
 
+/*
+ * A buffer allocated for a slot that was never published (its answer could
+ * not be delivered, or its copy failed): freed as a drop would, then the
+ * slot given back.
+ */
+static void ownbuf_unmake(struct ownbuf_session *s, u32 index, struct ownbuf_buffer *buf)
+{
+	ownbuf_state_kill(buf, true);
+	ownbuf_session_uncharge(s, buf->size);
+	ownbuf_buffer_destroy(buf);
+	ownbuf_slot_unreserve(s, index);
+}
+
+/*
+ * Publish @buf in the slot reserved for it, after telling the caller its
+ * handle: nothing can fail after that.
+ */
+static int ownbuf_publish_made(struct ownbuf_session *s, u32 index,
+			       struct ownbuf_buffer *buf, const struct ownbuf_answer *a)
+{
+	int ret;
+
+	ret = ownbuf_answer_deliver(s, index, a);
+	if (ret) {
+		ownbuf_unmake(s, index, buf);
+		return ret;
+	}
+	*a->out = ownbuf_slot_publish_owner(s, index, buf);
+	return 0;
+}
+
 /* A new zeroed buffer of @size owned by @s. */
-static int ownbuf_make(struct ownbuf_session *s, u64 size, u64 *out)
+static int ownbuf_make(struct ownbuf_session *s, u64 size, const struct ownbuf_answer *a)
 {
 	struct ownbuf_buffer *buf;
 	u32 index;
@@ -271,24 +302,25 @@ static int ownbuf_make(struct ownbuf_session *s, u64 size, u64 *out)
 		ownbuf_unprepare(s, size, index);
 		return ret;
 	}
-	*out = ownbuf_slot_publish_owner(s, index, buf);
-	return 0;
+	return ownbuf_publish_made(s, index, buf, a);
 }
 
 /**
- * ownbuf_create() - a new zeroed buffer owned by @s
+ * ownbuf_create_answer() - a new zeroed buffer owned by @s
  * @s: session
  * @size: bytes
  * @flags: must be 0
- * @out: the owner handle
+ * @a: where the owner handle goes
  *
- * Return: 0; -EINVAL size 0 or flags; -EFBIG; -EDQUOT; -ENOMEM.
+ * Return: 0; -EINVAL size 0 or flags; -EFBIG; -EDQUOT; -ENOMEM; or the
+ * error of @a->deliver.
  */
-int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out)
+int ownbuf_create_answer(struct ownbuf_session *s, u64 size, u32 flags,
+			 const struct ownbuf_answer *a)
 {
 	if (flags || !size)
 		return -EINVAL;
-	return ownbuf_make(s, size, out);
+	return ownbuf_make(s, size, a);
 }
 
 /**
@@ -362,7 +394,7 @@ int ownbuf_access_begin(struct ownbuf_session *s, u64 handle, bool write,
 		ret = -ERANGE;
 		goto unpin;
 	}
-	if (write && !ref.owner && ref.mode != OWNBUF_MODE_MUT) {
+	if (OWNBUF_CHECKS && write && !ref.owner && ref.mode != OWNBUF_MODE_MUT) {
 		ret = -EACCES;
 		goto unpin;
 	}
@@ -374,12 +406,12 @@ int ownbuf_access_begin(struct ownbuf_session *s, u64 handle, bool write,
 		goto unpin;
 
 	/* The handle's own death first: it names the violation best. */
-	ret = ownbuf_ref_recheck(s, handle, &ref);
+	ret = OWNBUF_CHECKS ? ownbuf_ref_recheck(s, handle, &ref) : 0;
 	if (!ret)
 		ret = ownbuf_ref_check_alive(s, &ref);
 	if (ret)
 		goto unlock;
-	st = atomic_long_read(&ref.buf->state);
+	st = OWNBUF_CHECKS ? atomic_long_read(&ref.buf->state) : 0;
 	if (write && (st & OWNBUF_ST_FROZEN)) {
 		ret = -EACCES;
 		goto unlock;
@@ -472,23 +504,24 @@ int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
 }
 
 /**
- * ownbuf_borrow() - a new borrow handle in @s
+ * ownbuf_borrow_answer() - a new borrow handle in @s
  * @s: session
  * @handle: any live handle of the buffer (borrowing a borrow is allowed; the
  *	new borrow stands on its own)
  * @mode: &enum ownbuf_mode
  * @flags: must be 0
- * @out: the borrow handle
+ * @a: where the borrow handle goes
  *
  * The borrow is judged first, then its slot is reserved with nothing pinned
- * (the reservation may allocate), then judged again and counted together
- * with the slot's publication, under one lock.
+ * (the reservation may allocate) and the answer delivered, then the borrow
+ * is judged again and counted together with the slot's publication, under
+ * one lock.
  *
  * Return: 0; -EINVAL; -EBADF; -ESTALE; -EACCES mutable borrow of a frozen
- * buffer; -EBUSY rule 2; -EDQUOT; -ENOMEM.
+ * buffer; -EBUSY rule 2; -EDQUOT; -ENOMEM; or the error of @a->deliver.
  */
-int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
-		  u64 *out)
+int ownbuf_borrow_answer(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
+			 const struct ownbuf_answer *a)
 {
 	struct ownbuf_ref ref;
 	u32 index;
@@ -507,12 +540,18 @@ int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
 		return ret;
+	ret = ownbuf_answer_deliver(s, index, a);
+	if (ret) {
+		ownbuf_slot_unreserve(s, index);
+		return ret;
+	}
 	spin_lock(&s->lock);
 	ret = ownbuf_borrow_locked(s, handle, mode, true, &ref);
 	if (!ret)
-		*out = ownbuf_slot_publish_borrow_locked(s, index, ref.buf, mode);
+		*a->out = ownbuf_slot_publish_borrow_locked(s, index, ref.buf, mode);
 	spin_unlock(&s->lock);
 	if (ret) {
+		ownbuf_answer_retract(a);
 		ownbuf_slot_unreserve(s, index);
 		return ret;
 	}
@@ -578,15 +617,16 @@ void ownbuf_release_on_close(struct ownbuf_session *s, u32 index)
 }
 
 /**
- * ownbuf_clone() - a deep copy, owned by @s
+ * ownbuf_clone_answer() - a deep copy, owned by @s
  * @s: session
  * @handle: any live handle the caller may read through
  * @flags: must be 0
- * @out: owner handle of the copy, which is never frozen
+ * @a: where the owner handle of the copy goes (the copy is never frozen)
  *
  * Return: as a read of the whole buffer, then as create.
  */
-int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
+int ownbuf_clone_answer(struct ownbuf_session *s, u64 handle, u32 flags,
+			const struct ownbuf_answer *a)
 {
 	struct ownbuf_buffer *copy;
 	struct ownbuf_access acc;
@@ -623,14 +663,10 @@ int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
 		goto free_copy;
 	memcpy(copy->data, acc.buf->data, size);
 	ownbuf_access_end(&acc);
-	*out = ownbuf_slot_publish_owner(s, index, copy);
-	return 0;
+	return ownbuf_publish_made(s, index, copy, a);
 
 free_copy:
-	ownbuf_state_kill(copy, true);
-	ownbuf_session_uncharge(s, copy->size);
-	ownbuf_buffer_destroy(copy);
-	ownbuf_slot_unreserve(s, index);
+	ownbuf_unmake(s, index, copy);
 	return ret;
 unprepare:
 	ownbuf_unprepare(s, size, index);

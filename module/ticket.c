@@ -329,7 +329,7 @@ static struct ownbuf_ticket *ownbuf_ticket_claim(struct ownbuf_session *s, u64 v
  * and its charges move from its giver (@kin, ownbuf_adopt_charge()).
  */
 static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, enum ownbuf_kin kin,
-			      u64 size, u64 *out)
+			      u64 size, const struct ownbuf_answer *a)
 {
 	struct ownbuf_ticket *t;
 	struct ownbuf_buffer *buf;
@@ -343,15 +343,20 @@ static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, enum ownbuf_k
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
 		goto uncharge;
+	/* Before the claim, which cannot be undone. */
+	ret = ownbuf_answer_deliver(s, index, a);
+	if (ret)
+		goto unreserve;
 	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_MOVE, kin, size, NULL);
 	if (!t) {
+		ownbuf_answer_retract(a);
 		ret = -ENOENT;
 		goto unreserve;
 	}
 	buf = t->buf;
 	kfree(t);
 	atomic_long_andnot(OWNBUF_ST_TRANSIT, &buf->state);
-	*out = ownbuf_slot_publish_owner(s, index, buf);
+	*a->out = ownbuf_slot_publish_owner(s, index, buf);
 	return 0;
 
 unreserve:
@@ -362,16 +367,17 @@ uncharge:
 }
 
 /**
- * ownbuf_take() - move a buffer in: a new owner handle in @s
+ * ownbuf_take_answer() - move a buffer in: a new owner handle in @s
  * @s: session (the maker's own session may take its ticket)
  * @value: a move ticket
  * @flags: must be 0
- * @out: the owner handle
+ * @a: where the owner handle goes
  *
  * Return: 0; -EINVAL flags, ticket 0, or a live lend ticket (which stays
- * valid); -ENOENT; -EDQUOT; -ENOMEM.
+ * valid); -ENOENT; -EDQUOT; -ENOMEM; or the error of @a->deliver.
  */
-int ownbuf_take(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
+int ownbuf_take_answer(struct ownbuf_session *s, u64 value, u32 flags,
+		       const struct ownbuf_answer *a)
 {
 	enum ownbuf_kin kin = OWNBUF_KIN_OTHER;
 	u64 size = 0;
@@ -380,7 +386,7 @@ int ownbuf_take(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_MOVE, &size, &kin);
 	if (ret)
 		return ret;
-	return ownbuf_adopt_moved(s, value, kin, size, out);
+	return ownbuf_adopt_moved(s, value, kin, size, a);
 }
 
 /**
@@ -413,7 +419,8 @@ int ownbuf_cancel(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	if (t->kind == OWNBUF_TICKET_MOVE) {
 		size = t->buf->size;
 		spin_unlock(&dev->tickets_lock);
-		return ownbuf_adopt_moved(s, value, OWNBUF_KIN_SELF, size, out);
+		return ownbuf_adopt_moved(s, value, OWNBUF_KIN_SELF, size,
+					  OWNBUF_ANSWER_IN(out));
 	}
 	/* A loan just ends; nothing to reserve. */
 	buf = ownbuf_loan_pin(dev, t);
@@ -487,16 +494,17 @@ free:
 }
 
 /**
- * ownbuf_accept() - turn a lend ticket into a borrow handle in @s
+ * ownbuf_accept_answer() - turn a lend ticket into a borrow handle in @s
  * @s: session (the maker's own session may accept its ticket)
  * @value: a lend ticket
  * @flags: must be 0
- * @out: the borrow handle
+ * @a: where the borrow handle goes
  *
  * Return: 0; -EINVAL flags, ticket 0, or a live move ticket (which stays
- * valid); -ENOENT; -EDQUOT; -ENOMEM.
+ * valid); -ENOENT; -EDQUOT; -ENOMEM; or the error of @a->deliver.
  */
-int ownbuf_accept(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
+int ownbuf_accept_answer(struct ownbuf_session *s, u64 value, u32 flags,
+			 const struct ownbuf_answer *a)
 {
 	struct ownbuf_buffer *buf;
 	struct ownbuf_ticket *t;
@@ -511,16 +519,23 @@ int ownbuf_accept(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
 		return ret;
+	/* Before the claim, which cannot be undone. */
+	ret = ownbuf_answer_deliver(s, index, a);
+	if (ret) {
+		ownbuf_slot_unreserve(s, index);
+		return ret;
+	}
 	buf = NULL;
 	t = ownbuf_ticket_claim(s, value, OWNBUF_TICKET_LEND, kin, 0, &buf);
 	if (!buf) {
 		/* Gone meanwhile: the loan died with its buffer. */
+		ownbuf_answer_retract(a);
 		ownbuf_slot_unreserve(s, index);
 		kfree(t);
 		return -ENOENT;
 	}
 	/* The loan's place in the borrow state passes to the handle. */
-	*out = ownbuf_slot_publish_borrow(s, index, buf, t->mode);
+	*a->out = ownbuf_slot_publish_borrow(s, index, buf, t->mode);
 	ownbuf_buffer_unpin(buf);
 	kfree(t);
 	return 0;

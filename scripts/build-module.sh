@@ -4,6 +4,8 @@
 # never share objects. Any compiler warning fails the build. A build whose
 # inputs (the sources, the kernel's headers and symbols, the toolchain) are
 # those of the last good one is not redone.
+# OWNBUF_UNCHECKED=1 among the make args builds the bench-only
+# ownbuf_unchecked.ko (see Kbuild) in a tree of its own, build/<kernel>/unchecked/.
 # Usage: scripts/build-module.sh KERNEL [extra make args]
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -15,7 +17,12 @@ kdir=$(kernel_kdir "$kernel")
 root=$(kernel_chroot "$kernel")
 [ -d "$root$kdir" ] || die "no kernel tree for '$kernel' at $root$kdir"
 out="$OWNBUF_BUILD/$kernel"
-dst="$out/module"
+name=ownbuf
+tree=module
+case " $* " in
+*" OWNBUF_UNCHECKED=1 "*) name=ownbuf_unchecked tree=unchecked ;;
+esac
+dst="$out/$tree"
 mkdir -p "$dst"
 
 key=$( {
@@ -25,17 +32,17 @@ key=$( {
 	cat "$root$kdir/Module.symvers" "$root$kdir/include/generated/utsrelease.h" 2>/dev/null | sha256sum
 	if [ -n "$root" ]; then cat "$root/var/lib/dpkg/status"; else gcc --version; fi | sha256sum
 } | sha256sum | cut -c1-16)
-if [ -f "$out/ownbuf.ko" ] && [ "$(cat "$out/module.key" 2>/dev/null)" = "$key" ]; then
-	log "module for $kernel up to date ($key)"
+if [ -f "$out/$name.ko" ] && [ "$(cat "$out/$tree.key" 2>/dev/null)" = "$key" ]; then
+	log "$name.ko for $kernel up to date ($key)"
 	exit 0
 fi
-rm -f "$out/module.key" "$out/ownbuf.ko"
+rm -f "$out/$tree.key" "$out/$name.ko"
 
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	"$OWNBUF_TOP/Kbuild" "$OWNBUF_TOP/module" "$OWNBUF_TOP/include" \
 	"$OWNBUF_TOP/tests" "$dst/"
-log "building module for $kernel"
-log_file="$out/module-build.log"
+log "building $name.ko for $kernel"
+log_file="$out/$tree-build.log"
 if ! kernel_make "$kernel" "$dst" W=1 "$@" modules >"$log_file" 2>&1; then
 	cat "$log_file" >&2
 	die "module build for $kernel failed"
@@ -43,5 +50,5 @@ fi
 if grep -E 'warning:|error:' "$log_file" >&2; then
 	die "module build for $kernel has warnings (W=1 must be clean)"
 fi
-cp "$dst/ownbuf.ko" "$out/ownbuf.ko"
-echo "$key" >"$out/module.key"
+cp "$dst/$name.ko" "$out/$name.ko"
+echo "$key" >"$out/$tree.key"

@@ -73,6 +73,23 @@
 #include <uapi/linux/ownbuf.h>
 
 /*
+ * OWNBUF_CHECKS is 0 only in ownbuf_unchecked.ko, which scripts/bench.sh
+ * builds (OWNBUF_UNCHECKED=1) to measure what the ownership checks cost:
+ * it is never installed, and no test loads it. There the rules that make a
+ * call wrong rather than unsafe are compiled out: a handle's generation (a
+ * stale handle reaches whatever live slot its index names), rule 2 (the
+ * state word neither judges nor counts borrows), a borrow's mode, a frozen
+ * buffer, and the second look at a handle after the data lock. What keeps
+ * the kernel safe stays: bounds, the pin, the data lock (a first MAP moves
+ * the bytes under it), revocation.
+ */
+#ifdef OWNBUF_UNCHECKED
+#define OWNBUF_CHECKS 0
+#else
+#define OWNBUF_CHECKS 1
+#endif
+
+/*
  * KUnit's static stubs let a suite step into a core function (to see what
  * is locked or pinned when it runs); without KUnit the redirection is
  * nothing, and kernels built without KUnit may lack the header.
@@ -605,15 +622,38 @@ int ownbuf_borrow_begin(struct ownbuf_session *s, u64 handle, u32 mode,
 			struct ownbuf_ref *ref);
 bool ownbuf_mode_valid(u32 mode);
 void ownbuf_release_on_close(struct ownbuf_session *s, u32 index);
-int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out);
+/**
+ * struct ownbuf_answer - where a call that makes a handle puts it
+ * @out: the new handle, once it is live
+ * @deliver: NULL, or called with the handle-to-be while its slot is still
+ *	reserved (nothing locked or pinned), so that the caller learns it
+ *	before anyone can use it; an error (the glue's -EFAULT) undoes the
+ *	call. The ioctl glue writes it to user memory here instead of pinning
+ *	that memory for the whole call.
+ * @retract: with @deliver: the call failed after delivering, put back what
+ *	@deliver overwrote
+ */
+struct ownbuf_answer {
+	u64 *out;
+	int (*deliver)(const struct ownbuf_answer *a, u64 handle);
+	void (*retract)(const struct ownbuf_answer *a);
+};
+
+int ownbuf_answer_deliver(struct ownbuf_session *s, u32 index,
+			  const struct ownbuf_answer *a);
+void ownbuf_answer_retract(const struct ownbuf_answer *a);
+
+int ownbuf_create_answer(struct ownbuf_session *s, u64 size, u32 flags,
+			 const struct ownbuf_answer *a);
 int ownbuf_drop(struct ownbuf_session *s, u64 handle, u32 flags);
 int ownbuf_access_begin(struct ownbuf_session *s, u64 handle, bool write,
 			u64 off, u64 len, struct ownbuf_access *acc);
 void ownbuf_access_end(struct ownbuf_access *acc);
-int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
-		  u64 *out);
+int ownbuf_borrow_answer(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
+			 const struct ownbuf_answer *a);
 int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags);
-int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out);
+int ownbuf_clone_answer(struct ownbuf_session *s, u64 handle, u32 flags,
+			const struct ownbuf_answer *a);
 int ownbuf_freeze(struct ownbuf_session *s, u64 handle, u32 flags);
 int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q);
 
@@ -631,14 +671,48 @@ u32 ownbuf_buffer_mappings(struct ownbuf_buffer *buf);
 /* ticket.c */
 int ownbuf_ticket_insert(struct ownbuf_session *s, struct ownbuf_ticket *t, u64 *value);
 int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket);
-int ownbuf_take(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
+int ownbuf_take_answer(struct ownbuf_session *s, u64 ticket, u32 flags,
+		       const struct ownbuf_answer *a);
 int ownbuf_cancel(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
 int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 		u64 *ticket);
-int ownbuf_accept(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out);
+int ownbuf_accept_answer(struct ownbuf_session *s, u64 ticket, u32 flags,
+			 const struct ownbuf_answer *a);
 void ownbuf_tickets_release_all(struct ownbuf_session *s);
 void ownbuf_loans_end(struct ownbuf_buffer *buf);
 int ownbuf_tickets_init(struct ownbuf_device *dev);
 void ownbuf_tickets_destroy(struct ownbuf_device *dev);
+
+/*
+ * The calls that make a handle, answering in *@out only: what the core's
+ * own callers (KUnit, the stress of revocation) need.
+ */
+#define OWNBUF_ANSWER_IN(out) (&(const struct ownbuf_answer){ .out = (out) })
+
+static inline int ownbuf_create(struct ownbuf_session *s, u64 size, u32 flags, u64 *out)
+{
+	return ownbuf_create_answer(s, size, flags, OWNBUF_ANSWER_IN(out));
+}
+
+static inline int ownbuf_borrow(struct ownbuf_session *s, u64 handle, u32 mode,
+				u32 flags, u64 *out)
+{
+	return ownbuf_borrow_answer(s, handle, mode, flags, OWNBUF_ANSWER_IN(out));
+}
+
+static inline int ownbuf_clone(struct ownbuf_session *s, u64 handle, u32 flags, u64 *out)
+{
+	return ownbuf_clone_answer(s, handle, flags, OWNBUF_ANSWER_IN(out));
+}
+
+static inline int ownbuf_take(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out)
+{
+	return ownbuf_take_answer(s, ticket, flags, OWNBUF_ANSWER_IN(out));
+}
+
+static inline int ownbuf_accept(struct ownbuf_session *s, u64 ticket, u32 flags, u64 *out)
+{
+	return ownbuf_accept_answer(s, ticket, flags, OWNBUF_ANSWER_IN(out));
+}
 
 #endif /* _OWNBUF_CORE_H */

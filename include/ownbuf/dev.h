@@ -9,7 +9,11 @@
 #include <linux/miscdevice.h>
 #include <linux/types.h>
 
+#ifdef OWNBUF_UNCHECKED
+#define OWNBUF_DEVICE_NAME "ownbuf_unchecked"
+#else
 #define OWNBUF_DEVICE_NAME "ownbuf"
+#endif
 
 struct ownbuf_device;
 struct ownbuf_session;

@@ -8,6 +8,7 @@
  *
  * Needs CONFIG_FAULT_INJECTION and the failslab/fail_page_alloc attributes
  * set to fail sleeping allocations (the guest's init does), else skipped.
+ * Also here: a call that cannot deliver its new handle undoes itself.
  */
 
 #include <linux/fault-inject.h>
@@ -301,9 +302,160 @@ static void ownbuf_quota_before_enomem(struct kunit *test)
 #endif
 }
 
+/*
+ * The calls that make a handle tell it through struct ownbuf_answer before
+ * it is live (the ioctl glue writes it to user memory there). A delivery
+ * that fails must undo the call; a call that fails after delivering must
+ * retract what it delivered. Each case runs its op with an answer whose
+ * hooks are below.
+ */
+struct ob_answer_ctx {
+	struct ownbuf_answer a;
+	struct ob_fault_ctx *c;
+	int deliver_err;	/* what delivery answers */
+	/* Run inside delivery: another party's call that makes the op fail. */
+	void (*meddle)(struct ob_answer_ctx *ac);
+	u64 delivered;
+	int delivered_nr, retracted_nr;
+};
+
+static int ob_answer_deliver(const struct ownbuf_answer *a, u64 handle)
+{
+	struct ob_answer_ctx *ac = container_of(a, struct ob_answer_ctx, a);
+
+	ac->delivered = handle;
+	ac->delivered_nr++;
+	if (ac->meddle)
+		ac->meddle(ac);
+	return ac->deliver_err;
+}
+
+static void ob_answer_retract(const struct ownbuf_answer *a)
+{
+	container_of(a, struct ob_answer_ctx, a)->retracted_nr++;
+}
+
+/* The owner takes a mutable borrow while b's shared one is being made. */
+static void ob_meddle_borrow(struct ob_answer_ctx *ac)
+{
+	u64 mut;
+
+	ownbuf_borrow(ac->c->a, ac->c->h, OWNBUF_MODE_MUT, 0, &mut);
+}
+
+/* The maker cancels the ticket b is taking or accepting. */
+static void ob_meddle_cancel(struct ob_answer_ctx *ac)
+{
+	u64 back;
+
+	ownbuf_cancel(ac->c->a, ac->c->ticket, 0, &back);
+}
+
+struct ob_answer_case {
+	const char *name;
+	void (*prepare)(struct kunit *test, struct ob_fault_ctx *c);
+	int (*op)(struct ob_fault_ctx *c, const struct ownbuf_answer *a);
+	void (*meddle)(struct ob_answer_ctx *ac);
+	int late_err;	/* the op's error when meddled with */
+};
+
+static int ob_ans_create(struct ob_fault_ctx *c, const struct ownbuf_answer *a)
+{
+	return ownbuf_create_answer(c->b, 64, 0, a);
+}
+
+static int ob_ans_borrow(struct ob_fault_ctx *c, const struct ownbuf_answer *a)
+{
+	/* A borrow in a, of its own buffer: the meddler is its owner. */
+	return ownbuf_borrow_answer(c->a, c->h, OWNBUF_MODE_SHARED, 0, a);
+}
+
+static int ob_ans_clone(struct ob_fault_ctx *c, const struct ownbuf_answer *a)
+{
+	return ownbuf_clone_answer(c->a, c->h, 0, a);
+}
+
+static int ob_ans_take(struct ob_fault_ctx *c, const struct ownbuf_answer *a)
+{
+	return ownbuf_take_answer(c->b, c->ticket, 0, a);
+}
+
+static int ob_ans_accept(struct ob_fault_ctx *c, const struct ownbuf_answer *a)
+{
+	return ownbuf_accept_answer(c->b, c->ticket, 0, a);
+}
+
+static const struct ob_answer_case ob_answer_cases[] = {
+	{ "create", NULL, ob_ans_create },
+	{ "borrow", ob_prep_buffer, ob_ans_borrow, ob_meddle_borrow, -EBUSY },
+	{ "clone", ob_prep_buffer, ob_ans_clone },
+	{ "take", ob_prep_move, ob_ans_take, ob_meddle_cancel, -ENOENT },
+	{ "accept", ob_prep_loan, ob_ans_accept, ob_meddle_cancel, -ENOENT },
+};
+
+static void ob_answer_desc(const struct ob_answer_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ob_answer, ob_answer_cases, ob_answer_desc);
+
+/*
+ * Delivery fails: the call answers its error, and nothing changed; the
+ * handle it was about to make is issued again by the same call next time
+ * (no generation was spent on a handle nobody got). With a meddler, the
+ * call fails after delivering and retracts exactly once.
+ */
+static void ownbuf_answer_undone(struct kunit *test)
+{
+	const struct ob_answer_case *ac_case = test->param_value;
+	struct ob_answer_ctx ac = {
+		.a = { .deliver = ob_answer_deliver, .retract = ob_answer_retract },
+	};
+	struct ob_snapshot before, after;
+	struct ob_fault_ctx *c;
+	u64 out = 0, first;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->kd = ownbuf_kunit_dev(test);
+	c->a = ownbuf_kunit_session(test, c->kd);
+	c->b = ownbuf_kunit_session(test, c->kd);
+	if (ac_case->prepare)
+		ac_case->prepare(test, c);
+	ac.c = c;
+	ac.a.out = &out;
+
+	ob_snap(c, &before);
+	ac.deliver_err = -EFAULT;
+	KUNIT_EXPECT_EQ(test, -EFAULT, ac_case->op(c, &ac.a));
+	ob_snap(c, &after);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(&before, &after, sizeof(before)));
+	KUNIT_EXPECT_EQ(test, 1, ac.delivered_nr);
+	KUNIT_EXPECT_EQ(test, 0, ac.retracted_nr);
+	KUNIT_EXPECT_EQ(test, 0ULL, out);
+	first = ac.delivered;
+
+	if (ac_case->meddle) {
+		ac.deliver_err = 0;
+		ac.meddle = ac_case->meddle;
+		KUNIT_EXPECT_EQ(test, ac_case->late_err, ac_case->op(c, &ac.a));
+		KUNIT_EXPECT_EQ(test, 2, ac.delivered_nr);
+		KUNIT_EXPECT_EQ(test, 1, ac.retracted_nr);
+		KUNIT_EXPECT_EQ(test, 0ULL, out);
+		return;
+	}
+	ac.deliver_err = 0;
+	KUNIT_EXPECT_EQ(test, 0, ac_case->op(c, &ac.a));
+	KUNIT_EXPECT_EQ(test, first, ac.delivered);
+	KUNIT_EXPECT_EQ(test, first, out);
+	KUNIT_EXPECT_EQ(test, 0, ac.retracted_nr);
+}
+
 static struct kunit_case ownbuf_fault_cases[] = {
 	KUNIT_CASE_PARAM(ownbuf_op_fail_nth, ob_fault_gen_params),
 	KUNIT_CASE_PARAM(ownbuf_quota_before_enomem, ob_order_gen_params),
+	KUNIT_CASE_PARAM(ownbuf_answer_undone, ob_answer_gen_params),
 	{}
 };
 
