@@ -97,17 +97,17 @@ int ownbuf_slot_get(struct ownbuf_session *s, u64 handle, u8 kind, bool freeing,
 }
 
 /**
- * ownbuf_resolve_locked() - ownbuf_resolve() under s->lock
- * @s: session, its lock held, which the caller keeps across whatever it
- *	does with the buffer next, so that no give, release or drop of the
- *	handle can come between the lookup and that
+ * ownbuf_look_locked() - the live buffer a handle names, for a look under
+ * s->lock
+ * @s: session, its lock held across everything the caller reads of the
+ *	buffer: an owner slot is cleared, and a borrow slot revoked, under
+ *	this lock before its buffer is freed, so no pin is needed
  * @handle: any owner or borrow handle
- * @ref: out: as ownbuf_resolve()
+ * @ref: out: the buffer (not pinned) and what the handle may do with it
  *
  * Return: as ownbuf_resolve().
  */
-int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
-			  struct ownbuf_ref *ref)
+int ownbuf_look_locked(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref)
 	__must_hold(&s->lock)
 {
 	enum ownbuf_death death = OWNBUF_DEATH_FREED;
@@ -122,21 +122,48 @@ int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
 	if (ret)
 		return ownbuf_refuse_stale(s, ret, death, false);
 	slot = ownbuf_slot(s, ref->index);
+	ref->buf = slot->buf;
 	if (slot->kind == OWNBUF_SLOT_OWNER) {
 		ref->owner = true;
 		ref->mode = 0;
-		ref->buf = slot->buf;
-		refcount_inc(&ref->buf->users);
 		return 0;
 	}
 	ref->owner = false;
 	ref->mode = slot->mode;
-	ref->buf = slot->buf;
 	/*
 	 * Dead, or past its last pin (its destruction is on its way to this
-	 * lock to revoke the slot): never pinned again.
+	 * lock to revoke the slot): revoked now.
 	 */
-	if (ownbuf_buffer_dead(ref->buf) || !refcount_inc_not_zero(&ref->buf->users))
+	if (ownbuf_buffer_dead(ref->buf) || !refcount_read(&ref->buf->users))
+		return ownbuf_borrow_revoked(s, ref->index);
+	return 0;
+}
+
+/**
+ * ownbuf_resolve_locked() - ownbuf_resolve() under s->lock
+ * @s: session, its lock held, which the caller keeps across whatever it
+ *	does with the buffer next, so that no give, release or drop of the
+ *	handle can come between the lookup and that
+ * @handle: any owner or borrow handle
+ * @ref: out: as ownbuf_resolve()
+ *
+ * Return: as ownbuf_resolve().
+ */
+int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle,
+			  struct ownbuf_ref *ref)
+	__must_hold(&s->lock)
+{
+	int ret;
+
+	ret = ownbuf_look_locked(s, handle, ref);
+	if (ret)
+		return ret;
+	if (ref->owner) {
+		refcount_inc(&ref->buf->users);
+		return 0;
+	}
+	/* Its destruction may have taken the last pin since the look. */
+	if (!refcount_inc_not_zero(&ref->buf->users))
 		return ownbuf_borrow_revoked(s, ref->index);
 	return 0;
 }
@@ -452,7 +479,8 @@ void ownbuf_access_end(struct ownbuf_access *acc)
 
 /*
  * Under s->lock: resolve @handle and check a borrow of @mode against the
- * buffer's state, counting it (@count) or only judging it. Lookup, check and
+ * buffer's state, counting it (@count: the buffer comes pinned in @ref) or
+ * only judging it (nothing pinned). Lookup, check and
  * state change are one critical section: a handle given away, released or
  * dropped meanwhile cannot leave a borrow counted for nobody (a "phantom"
  * that another session's write would trip over).
@@ -463,7 +491,9 @@ static int ownbuf_borrow_locked(struct ownbuf_session *s, u64 handle, u32 mode,
 {
 	int ret;
 
-	ret = ownbuf_resolve_locked(s, handle, ref);
+	/* Judging only looks; counting pins, for the slot's publication. */
+	ret = count ? ownbuf_resolve_locked(s, handle, ref) :
+		      ownbuf_look_locked(s, handle, ref);
 	if (ret)
 		return ret;
 	ret = count ? ownbuf_state_borrow(ref->buf, mode) :
@@ -473,7 +503,7 @@ static int ownbuf_borrow_locked(struct ownbuf_session *s, u64 handle, u32 mode,
 		ret = ownbuf_ref_check_alive(s, ref) ?: -ESTALE;
 	else if (ret == -EBUSY)
 		ownbuf_count_violation(s, OWNBUF_VIOLATION_DATA_RACE);
-	if (ret)
+	if (ret && count)
 		ownbuf_buffer_unpin(ref->buf);
 	return ret;
 }
@@ -535,7 +565,6 @@ int ownbuf_borrow_answer(struct ownbuf_session *s, u64 handle, u32 mode, u32 fla
 	spin_unlock(&s->lock);
 	if (ret)
 		return ret;
-	ownbuf_buffer_unpin(ref.buf);
 
 	ret = ownbuf_slot_reserve(s, &index);
 	if (ret)
@@ -713,10 +742,11 @@ int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q)
 	long st;
 	int ret;
 
-	ret = ownbuf_resolve(s, handle, &ref);
-	if (ret)
-		return ret;
-	ret = ownbuf_ref_check_alive(s, &ref);
+	/* A look: under the session lock, nothing pinned. */
+	spin_lock(&s->lock);
+	ret = ownbuf_look_locked(s, handle, &ref);
+	if (!ret)
+		ret = ownbuf_ref_check_alive(s, &ref);
 	if (!ret) {
 		st = atomic_long_read(&ref.buf->state);
 		q->out_size = ref.buf->size;
@@ -728,6 +758,6 @@ int ownbuf_query(struct ownbuf_session *s, u64 handle, struct ownbuf_query *q)
 		q->out_frozen = !!(st & OWNBUF_ST_FROZEN);
 		q->out_mappings = ownbuf_buffer_mappings(ref.buf);
 	}
-	ownbuf_buffer_unpin(ref.buf);
+	spin_unlock(&s->lock);
 	return ret;
 }

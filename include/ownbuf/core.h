@@ -611,6 +611,7 @@ struct ownbuf_ref {
 
 /* ops.c: the contract's operations */
 int ownbuf_resolve(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
+int ownbuf_look_locked(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
 int ownbuf_resolve_locked(struct ownbuf_session *s, u64 handle, struct ownbuf_ref *ref);
 int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
 			enum ownbuf_death death, bool freeing);
