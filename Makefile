@@ -10,7 +10,8 @@
 #   make install-tools   libownbuf (+ .pc), ownbufctl, the udev rule
 #   make uninstall       remove what install-headers and install-tools put down
 #   make demo            the main job: build, boot a 6.12 guest, show it
-#   make bench           time ownbuf against its peers in a 6.12 guest
+#   make bench [KERNEL=6.12] [BENCH_ARGS="--only move"]  time ownbuf against
+#                        its peers in a guest; tables, CSV and plots in build/bench
 #   make stress [DURATION=s] [SEED=n] [KERNEL=debug]  the stress test alone:
 #                        processes, threads, SIGKILLs, a model of the contract
 #   make fuzz [DURATION=s] [SEED=n] [KERNEL=debug]    the bad-input matrix, then
@@ -81,7 +82,7 @@ demo:
 	scripts/demo.sh
 
 bench:
-	scripts/bench.sh
+	OWNBUF_BENCH_ARGS="$(BENCH_ARGS)" scripts/bench.sh $(KERNEL)
 
 stress:
 	DURATION="$(DURATION)" SEED="$(SEED)" KERNEL="$(KERNEL)" scripts/stress.sh

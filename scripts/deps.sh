@@ -12,7 +12,7 @@ HOST_PACKAGES=(
 	cpio kmod rsync xz-utils zstd python3 perl git
 	qemu-system-x86 qemu-system-data busybox-static
 	sparse shellcheck linux-source-6.12 gcc-multilib
-	dkms pkg-config debootstrap
+	dkms pkg-config debootstrap gnuplot-nox
 )
 
 # The newest kernel: the suite that has it, the meta-package naming it, and

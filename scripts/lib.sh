@@ -117,19 +117,20 @@ kernel_image() {
 # The unpacked linux-source-6.12 tree (kselftest harness, kunit.py, checkpatch).
 kernel_source() { cat "$OWNBUF_CACHE/source/current"; }
 
+# build_bench: tests/bench/ownbuf_bench for the guests, in $OWNBUF_BUILD/bench-bin,
+# with the ftrace breakdown's script (make bench runs them whole; make check
+# runs the benchmark once with --tiny so that it cannot rot).
+build_bench() {
+	mkdir -p "$OWNBUF_BUILD/bench-bin"
+	log "building ownbuf_bench"
+	gcc -O2 -Wall -Wextra -Werror -static -I "$OWNBUF_TOP/include/uapi" \
+		-o "$OWNBUF_BUILD/bench-bin/ownbuf_bench" "$OWNBUF_TOP/tests/bench/ownbuf_bench.c"
+	install -m 0755 "$OWNBUF_TOP/scripts/guest/breakdown.sh" "$OWNBUF_BUILD/bench-bin/"
+}
+
 # tree_hash PATH...: one hash of the names and contents of the project's
 # files under PATH... (relative to the top; what git would track, so build
 # products never count), for keying a result by exactly what went into it.
-# build_bench: tests/bench/ownbuf_bench for the guests, in $OWNBUF_BUILD/bench
-# (make bench runs it whole; make check runs it once with --tiny so that it
-# cannot rot).
-build_bench() {
-	mkdir -p "$OWNBUF_BUILD/bench"
-	log "building ownbuf_bench"
-	gcc -O2 -Wall -Wextra -Werror -static -I "$OWNBUF_TOP/include/uapi" \
-		-o "$OWNBUF_BUILD/bench/ownbuf_bench" "$OWNBUF_TOP/tests/bench/ownbuf_bench.c"
-}
-
 tree_hash() {
 	# A deleted but still indexed file is simply absent.
 	# shellcheck disable=SC2016 # expanded by the inner shell

@@ -71,9 +71,9 @@ fill_payload() {
 	if [ -d "$OWNBUF_BUILD/selftests" ]; then
 		cp "$OWNBUF_BUILD"/selftests/* "$root/lib/ownbuf/selftests/" 2>/dev/null || true
 	fi
-	if [ -d "$OWNBUF_BUILD/bench" ]; then
+	if [ -d "$OWNBUF_BUILD/bench-bin" ]; then
 		mkdir -p "$root/lib/ownbuf/bench"
-		cp "$OWNBUF_BUILD"/bench/* "$root/lib/ownbuf/bench/" 2>/dev/null || true
+		cp "$OWNBUF_BUILD"/bench-bin/* "$root/lib/ownbuf/bench/" 2>/dev/null || true
 	fi
 	# ownbufctl (scripts/build-tools.sh), static; not a busybox applet.
 	if [ -x "$OWNBUF_BUILD/tools/ownbufctl" ]; then
@@ -92,7 +92,7 @@ base=$(kept base "$(files_hash "$busybox" "$OWNBUF_TOP/scripts/guest/init" "$0")
 if [ -n "${OWNBUF_GUEST_FILES:-}" ]; then
 	payload_key=$(files_hash "$OWNBUF_GUEST_FILES" "$0")
 else
-	payload_key=$(files_hash "$OWNBUF_BUILD/selftests" "$OWNBUF_BUILD/bench" \
+	payload_key=$(files_hash "$OWNBUF_BUILD/selftests" "$OWNBUF_BUILD/bench-bin" \
 		"$OWNBUF_BUILD/tools/ownbufctl" "$0")
 fi
 payload=$(kept "${OWNBUF_GUEST_FILES:+gate-}payload" "$payload_key" fill_payload)
@@ -108,6 +108,8 @@ stress_s=20
 [ "$kernel" != debug ] || stress_s=60
 echo "${OWNBUF_STRESS_SECONDS:-$stress_s}" >"$own/etc/ownbuf/stress-seconds"
 [ -z "${OWNBUF_STRESS_ARGS:-}" ] || echo "$OWNBUF_STRESS_ARGS" >"$own/etc/ownbuf/stress-args"
+# The bench plan's arguments (make bench BENCH_ARGS=...).
+[ -z "${OWNBUF_BENCH_ARGS:-}" ] || echo "$OWNBUF_BENCH_ARGS" >"$own/etc/ownbuf/bench-args"
 # The fuzz's random part: seconds (5 in make check) and, to replay, a seed.
 echo "${OWNBUF_FUZZ_SECONDS:-5}" >"$own/etc/ownbuf/fuzz-seconds"
 [ -z "${OWNBUF_FUZZ_SEED:-}" ] || echo "$OWNBUF_FUZZ_SEED" >"$own/etc/ownbuf/fuzz-seed"
@@ -115,6 +117,10 @@ echo "${OWNBUF_FUZZ_SECONDS:-5}" >"$own/etc/ownbuf/fuzz-seconds"
 if [ -z "${OWNBUF_GUEST_FILES:-}" ]; then
 	cp "$OWNBUF_BUILD/$kernel/ownbuf.ko" "$own/lib/ownbuf/" 2>/dev/null ||
 		die "module for $kernel not built"
+	# The bench alone gets the build without checks, beside ownbuf.
+	if [ "$plan" = bench ] && [ -f "$OWNBUF_BUILD/$kernel/ownbuf_unchecked.ko" ]; then
+		cp "$OWNBUF_BUILD/$kernel/ownbuf_unchecked.ko" "$own/lib/ownbuf/"
+	fi
 fi
 pack "$own" "$tmp/own.cpio.gz"
 cat "$base" "$payload" "$tmp/own.cpio.gz" >"$output"

@@ -25,15 +25,45 @@
  * before it does anything (entry, copy in, the answer's check or pin), next
  * to the null ioctl. Move: a 4 KiB buffer given to another process and taken
  * back, one round trip per operation, the tickets over a unix socket; its
- * peer is a memfd sent there and back with SCM_RIGHTS. Flat cost: create,
- * borrow, query and a stale query with 1, 10^3 and 10^5 other live buffers
- * in a session of their own (the module's limits are raised for it and
- * restored after). Tail: percentiles of consecutive create+drop and
- * borrow+release, timed one by one.
+ * peer is a memfd sent there and back with SCM_RIGHTS, and its floor an
+ * 8-byte ping-pong over a SOCK_SEQPACKET socketpair with another process,
+ * no ownbuf and no descriptor: the round trip both of them pay, which
+ * bounds how far below the memfd's time ownbuf's can go. Flat cost: create,
+ * borrow, query and a stale query with 1, 10^3, 10^5 and 10^6 other live
+ * buffers in a session of their own (the module's limits are raised for it
+ * and restored after). Tail: percentiles of 10^6 consecutive create+drop,
+ * borrow+release, null ioctls and runs of five null ioctls (the machine's
+ * own tail, over a time as long as a create+drop's: a timer tick landing
+ * in one call makes it an outlier), timed one by one, and (in the CSV)
+ * their distribution in log2 buckets.
  *
- * --tiny runs every group with one loop of a few operations, two sizes of
- * session and a short tail: a check that the benchmark still runs, in
- * seconds, whose figures mean nothing.
+ * Metadata: kernel memory per live buffer, from /proc/meminfo around the
+ * creation of 10^5 buffers of 64 B and of 4 KiB that are kept alive: ownbuf
+ * (a session of its own, limits raised as for the flat cost), memfd
+ * (memfd_create + ftruncate, descriptors kept open) and DMA-BUF (the system
+ * heap). The drop of free memory per buffer (MemFree and the per-CPU free
+ * lists), what of it is beyond the buffer's data, and the growth of the
+ * slab per buffer; each kind is freed before the next. Scaling: ops/s of 1
+ * to N threads at once (N the CPUs online, at least 2), each thread with a
+ * session of its own: readers of one buffer lent shared to them all,
+ * writers of a buffer each, the null ioctl (the floor), and pread(2) of one
+ * memfd (the peer); the threads start together and run for a fixed time.
+ * The cost of safety: the same calls on /dev/ownbuf and on
+ * /dev/ownbuf_unchecked, a bench-only build of the module with the
+ * ownership checks compiled out (loaded by make bench only, never
+ * installed), by turns as in every group.
+ *
+ * --only WORD[,WORD] runs the groups with a variant whose name has one of
+ * the words; "flat", "tail", "metadata", "scaling" and "safety" name those
+ * parts. --csv PATH writes every figure of the run to PATH, one row each:
+ * part,name,peer,x,value,unit,peer_value,ratio (see write_csv()).
+ * --loop OP N makes nothing but N calls of one operation, for a tracer to
+ * watch (scripts/guest/breakdown.sh).
+ *
+ * --tiny runs every group and part with one loop of a few operations, two
+ * sizes of session, a short tail, 100 buffers of each kind and a few calls
+ * per thread: a check that the benchmark still runs, in seconds, whose
+ * figures mean nothing.
  *
  * This is not a test: a slow figure never fails it. It exits non-zero only
  * when it cannot measure (a peer or ownbuf call fails unexpectedly). An
@@ -48,6 +78,8 @@
 #define _FILE_OFFSET_BITS 64
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,6 +87,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -66,6 +99,8 @@
 #include <linux/ownbuf.h>
 
 #define OWNBUF_PATH "/dev/ownbuf"
+/* The same module built with its ownership checks compiled out. */
+#define UNCHECKED_PATH "/dev/ownbuf_unchecked"
 #define HEAP_PATH "/dev/dma_heap/system"
 /* The name fail() knows a mapping of /dev/ownbuf by. */
 #define OB_MMAP "mmap of " OWNBUF_PATH
@@ -97,6 +132,7 @@ struct variant {
 	int (*op)(struct variant *v);
 	void (*teardown)(struct variant *v);
 	size_t size;
+	bool unchecked;	/* its ownbuf calls go to UNCHECKED_PATH */
 
 	/* Filled in by setup and used by op. */
 	int fd;
@@ -122,6 +158,13 @@ static size_t page_size;
 static bool tiny;		/* --tiny: run everything, measure nothing */
 static int reps = REPS;		/* timed loops per figure */
 static bool tcg;		/* the CPU is QEMU's TCG emulation */
+static const char *only;	/* --only: the groups to run, else all */
+static int unck_fd = -1;	/* UNCHECKED_PATH while the safety part runs */
+static char unck_why[128];	/* why it could not be opened */
+static FILE *csv;		/* --csv: where every figure goes, or NULL */
+static char cpu_model[256] = "unknown";
+
+static bool name_wanted(const char *name);
 
 /*
  * Record why a call failed. ENOTTY from an ownbuf ioctl means the module
@@ -164,7 +207,13 @@ static int call_ioctl(struct variant *v, int fd, unsigned long cmd,
 	return 0;
 }
 
-#define OB(v, cmd, arg) call_ioctl(v, ob_fd, cmd, #cmd, arg)
+/* The session @v's ownbuf calls go to: the checked device's or not. */
+static int vfd(const struct variant *v)
+{
+	return v->unchecked ? unck_fd : ob_fd;
+}
+
+#define OB(v, cmd, arg) call_ioctl(v, vfd(v), cmd, #cmd, arg)
 
 /*
  * Run an ownbuf ioctl that must be refused with @want; @what names the
@@ -173,7 +222,7 @@ static int call_ioctl(struct variant *v, int fd, unsigned long cmd,
 static int call_refused(struct variant *v, unsigned long cmd, const char *name,
 			void *arg, int want, const char *what)
 {
-	if (ioctl(ob_fd, cmd, arg) == 0)
+	if (ioctl(vfd(v), cmd, arg) == 0)
 		return fail(v, what, 0);
 	if (errno == want)
 		return 0;
@@ -266,9 +315,9 @@ static int setup_ob_buffer(struct variant *v)
  * operation whose error is already recorded. A failed drop here undoes
  * nothing: the session's close frees the buffer.
  */
-static void drop_quietly(__u64 handle)
+static void drop_quietly(const struct variant *v, __u64 handle)
 {
-	struct variant scratch = { .size = 0 };
+	struct variant scratch = { .unchecked = v->unchecked };
 
 	if (handle)
 		ob_drop(&scratch, handle);
@@ -276,7 +325,7 @@ static void drop_quietly(__u64 handle)
 
 static void teardown_ob_buffer(struct variant *v)
 {
-	drop_quietly(v->handle);
+	drop_quietly(v, v->handle);
 	v->handle = 0;
 }
 
@@ -315,7 +364,7 @@ static int op_ob_query_stale(struct variant *v)
 {
 	struct ownbuf_query q = { .handle = v->handle };
 
-	if (ioctl(ob_fd, OWNBUF_IOC_QUERY, &q) == 0)
+	if (ioctl(vfd(v), OWNBUF_IOC_QUERY, &q) == 0)
 		return fail(v, "OWNBUF_IOC_QUERY on a dropped handle", 0);
 	if (errno == ESTALE)
 		return 0;
@@ -341,10 +390,21 @@ static int op_ob_borrow0(struct variant *v)
 
 static int op_null_ioctl(struct variant *v)
 {
-	if (ioctl(ob_fd, BENCH_IOC_NULL, NULL) == 0)
+	if (ioctl(vfd(v), BENCH_IOC_NULL, NULL) == 0)
 		return fail(v, "undefined ioctl", 0);
 	if (errno != ENOTTY)
 		return fail(v, "undefined ioctl (want ENOTTY)", errno);
+	return 0;
+}
+
+/* Five null ioctls in a row: the machine's tail over a create+drop's time. */
+static int op_null_ioctl5(struct variant *v)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (op_null_ioctl(v))
+			return -1;
 	return 0;
 }
 
@@ -439,7 +499,7 @@ static int ob_map(struct variant *v, __u64 handle, int prot, char **addr, size_t
 			 (unsigned long long)m.out_length, v->size);
 		return -1;
 	}
-	p = mmap(NULL, m.out_length, prot, MAP_SHARED, ob_fd, (off_t)m.out_offset);
+	p = mmap(NULL, m.out_length, prot, MAP_SHARED, vfd(v), (off_t)m.out_offset);
 	if (p == MAP_FAILED)
 		return fail(v, OB_MMAP, errno);
 	*addr = p;
@@ -842,7 +902,7 @@ static int op_ob_handoff(struct variant *v)
 		return fail(v, "write of a ticket", errno);
 	return await_reply(v);
 drop:
-	drop_quietly(h);
+	drop_quietly(v, h);
 	return -1;
 }
 
@@ -1005,12 +1065,78 @@ static int op_memfd_move(struct variant *v)
 	return 0;
 }
 
+/*
+ * The floor of move: 8 bytes there and back over a SOCK_SEQPACKET
+ * socketpair, the other process answering each message with itself. No
+ * ownbuf call and no descriptor: what any round trip between two processes
+ * costs, move's and its peer's alike.
+ */
+static void __attribute__((noreturn)) pingpong_peer(int sock, size_t size)
+{
+	__u64 word;
+	ssize_t n;
+
+	(void)size;
+	for (;;) {
+		n = read(sock, &word, sizeof(word));
+		if (n == 0)
+			_exit(0);
+		if (n != (ssize_t)sizeof(word) ||
+		    write(sock, &word, sizeof(word)) != (ssize_t)sizeof(word))
+			_exit(1);
+	}
+}
+
+static int setup_pingpong(struct variant *v)
+{
+	int ret = fork_peer(v, pingpong_peer, &v->fd2);
+
+	v->fd = v->fd2;
+	return ret;
+}
+
+static int op_pingpong(struct variant *v)
+{
+	__u64 word = ++v->seq, back = 0;
+	ssize_t n;
+
+	if (write(v->fd, &word, sizeof(word)) != (ssize_t)sizeof(word))
+		return fail(v, "write of the ping", errno);
+	n = read(v->fd, &back, sizeof(back));
+	if (n != (ssize_t)sizeof(back))
+		return fail(v, "read of the pong", n < 0 ? errno : EPIPE);
+	if (back != word)
+		return fail(v, "read of the pong (not the ping)", EPROTO);
+	return 0;
+}
+
+/*
+ * The cost of safety: a buffer on the unchecked build's device, opened by
+ * run_safety() when it is there.
+ */
+static int setup_unck_buffer(struct variant *v)
+{
+	if (unck_fd < 0) {
+		v->state = ST_NA;
+		snprintf(v->why, sizeof(v->why), "%s", unck_why);
+		return -1;
+	}
+	return setup_ob_buffer(v);
+}
+
 /* The variants, and the pairs the table shows */
 
-#define V(vname, vsize, vsetup, vop, vteardown) {			\
+#define V_(vname, vsize, vsetup, vop, vteardown, vunchecked) {		\
 	.name = vname, .size = vsize, .setup = vsetup, .op = vop,	\
 	.teardown = vteardown, .fd = -1, .fd2 = -1,			\
+	.unchecked = vunchecked,					\
 }
+
+#define V(vname, vsize, vsetup, vop, vteardown)				\
+	V_(vname, vsize, vsetup, vop, vteardown, false)
+/* The same operation on UNCHECKED_PATH. */
+#define VU(vname, vsize, vop)						\
+	V_(vname, vsize, setup_unck_buffer, vop, teardown_ob_buffer, true)
 
 enum {
 	OB_CREATE, MEMFD_CREATE, HEAP_ALLOC,
@@ -1021,10 +1147,14 @@ enum {
 	OB_MAP_4K, MEMFD_MAP_4K, HEAP_MAP_4K,
 	OB_MAP_1M, MEMFD_MAP_1M, HEAP_MAP_1M,
 	OB_HANDOFF, MEMFD_HANDOFF,
-	OB_MOVE, MEMFD_MOVE,
+	OB_MOVE, MEMFD_MOVE, MOVE_FLOOR,
 	/* Flat cost and tail: figures of their own, not in the table. */
 	FLAT_CREATE, FLAT_BORROW, FLAT_QUERY, FLAT_STALE,
-	TAIL_CREATE, TAIL_BORROW,
+	TAIL_CREATE, TAIL_BORROW, TAIL_NULL, TAIL_NULL5,
+	/* The cost of safety: each operation checked, then unchecked. */
+	SAFE_READ_64, UNCK_READ_64, SAFE_WRITE_64, UNCK_WRITE_64,
+	SAFE_READ_4K, UNCK_READ_4K, SAFE_WRITE_4K, UNCK_WRITE_4K,
+	SAFE_BORROW, UNCK_BORROW, SAFE_QUERY, UNCK_QUERY,
 	NR_VARIANTS,
 };
 
@@ -1091,6 +1221,8 @@ static struct variant variants[NR_VARIANTS] = {
 		      setup_ob_move, op_ob_move, teardown_ob_move),
 	[MEMFD_MOVE] = V("memfd SCM_RIGHTS 4 KiB", 4 * KIB,
 			 setup_memfd_move, op_memfd_move, teardown_handoff),
+	[MOVE_FLOOR] = V("socket ping-pong 8 B (floor)", 8,
+			 setup_pingpong, op_pingpong, teardown_handoff),
 	[FLAT_CREATE] = V("create+drop 64 B", 64,
 			  NULL, op_ob_create_drop, NULL),
 	[FLAT_BORROW] = V("borrow+release (shared)", 64,
@@ -1103,6 +1235,29 @@ static struct variant variants[NR_VARIANTS] = {
 			  NULL, op_ob_create_drop, NULL),
 	[TAIL_BORROW] = V("borrow+release (shared)", 4 * KIB,
 			  setup_ob_buffer, op_ob_borrow_release, teardown_ob_buffer),
+	/* The machine's own tail (timer ticks, the host): no ownbuf work. */
+	[TAIL_NULL] = V("null ioctl (ENOTTY)", 0, NULL, op_null_ioctl, NULL),
+	/* As long as create+drop: as likely to have a timer tick land in it. */
+	[TAIL_NULL5] = V("5 null ioctls", 0, NULL, op_null_ioctl5, NULL),
+	[SAFE_READ_64] = V("read 64 B", 64,
+			   setup_ob_buffer, op_ob_read, teardown_ob_buffer),
+	[UNCK_READ_64] = VU("read 64 B unchecked", 64, op_ob_read),
+	[SAFE_WRITE_64] = V("write 64 B", 64,
+			    setup_ob_buffer, op_ob_write, teardown_ob_buffer),
+	[UNCK_WRITE_64] = VU("write 64 B unchecked", 64, op_ob_write),
+	[SAFE_READ_4K] = V("read 4 KiB", 4 * KIB,
+			   setup_ob_buffer, op_ob_read, teardown_ob_buffer),
+	[UNCK_READ_4K] = VU("read 4 KiB unchecked", 4 * KIB, op_ob_read),
+	[SAFE_WRITE_4K] = V("write 4 KiB", 4 * KIB,
+			    setup_ob_buffer, op_ob_write, teardown_ob_buffer),
+	[UNCK_WRITE_4K] = VU("write 4 KiB unchecked", 4 * KIB, op_ob_write),
+	[SAFE_BORROW] = V("borrow+release (shared)", 4 * KIB,
+			  setup_ob_buffer, op_ob_borrow_release, teardown_ob_buffer),
+	[UNCK_BORROW] = VU("borrow+release (shared) unchecked", 4 * KIB,
+			   op_ob_borrow_release),
+	[SAFE_QUERY] = V("query", 4 * KIB,
+			 setup_ob_buffer, op_ob_query, teardown_ob_buffer),
+	[UNCK_QUERY] = VU("query unchecked", 4 * KIB, op_ob_query),
 };
 
 /* Variants measured by turns; -1 ends a group. */
@@ -1118,14 +1273,24 @@ static const int groups[][8] = {
 	{ OB_MAP_4K, MEMFD_MAP_4K, HEAP_MAP_4K, -1 },
 	{ OB_MAP_1M, MEMFD_MAP_1M, HEAP_MAP_1M, -1 },
 	{ OB_HANDOFF, MEMFD_HANDOFF, -1 },
-	{ OB_MOVE, MEMFD_MOVE, -1 },
+	{ OB_MOVE, MEMFD_MOVE, MOVE_FLOOR, -1 },
+};
+
+/* The cost of safety: each a checked variant and its unchecked twin. */
+static const int safety_groups[][3] = {
+	{ SAFE_READ_64, UNCK_READ_64, -1 },
+	{ SAFE_WRITE_64, UNCK_WRITE_64, -1 },
+	{ SAFE_READ_4K, UNCK_READ_4K, -1 },
+	{ SAFE_WRITE_4K, UNCK_WRITE_4K, -1 },
+	{ SAFE_BORROW, UNCK_BORROW, -1 },
+	{ SAFE_QUERY, UNCK_QUERY, -1 },
 };
 
 /* The flat cost's group, run once per size of session. */
 static const int flat_group[] = { FLAT_CREATE, FLAT_BORROW, FLAT_QUERY, FLAT_STALE, -1 };
 #define FLAT_OPS (ARRAY_SIZE(flat_group) - 1)
 
-static const int tail_variants[] = { TAIL_CREATE, TAIL_BORROW };
+static const int tail_variants[] = { TAIL_CREATE, TAIL_BORROW, TAIL_NULL, TAIL_NULL5 };
 
 /* Rows of the table: an ownbuf operation and its peer. */
 static const int pairs[][2] = {
@@ -1264,7 +1429,7 @@ static void print_row(const struct variant *o, const struct variant *p)
 static void print_header(void)
 {
 	struct utsname u;
-	char line[256], model[256] = "unknown";
+	char line[256];
 	FILE *f;
 
 	uname(&u);
@@ -1273,17 +1438,19 @@ static void print_header(void)
 		char *c = strchr(line, ':');
 
 		if (!strncmp(line, "model name", 10) && c) {
-			snprintf(model, sizeof(model), "%s", c + 2);
-			model[strcspn(model, "\n")] = '\0';
+			snprintf(cpu_model, sizeof(cpu_model), "%s", c + 2);
+			cpu_model[strcspn(cpu_model, "\n")] = '\0';
 			break;
 		}
 	}
 	if (f)
 		fclose(f);
-	tcg = strstr(model, "TCG");
+	tcg = strstr(cpu_model, "TCG");
+	/* Under TCG a time is an emulated CPU's: only the ratios mean anything. */
 	printf("ownbuf bench: kernel %s %s, cpu \"%s\", %ld cpus%s\n",
-	       u.release, u.machine, model, sysconf(_SC_NPROCESSORS_ONLN),
-	       tcg ? " (TCG emulation)" : "");
+	       u.release, u.machine, cpu_model, sysconf(_SC_NPROCESSORS_ONLN),
+	       tcg ? " (TCG emulation)" :
+	       " (absolute times are meaningful: hardware virtualization)");
 	if (tiny)
 		printf("--tiny: one loop of %d operations per figure; the figures mean nothing\n",
 		       TINY_ITERS);
@@ -1306,8 +1473,8 @@ static void fmt_trip(char *buf, size_t len, const struct variant *v, const char 
 
 static void print_notes(void)
 {
-	const struct variant *o = &variants[OB_HANDOFF], *p = &variants[MEMFD_HANDOFF];
-	char ob[64], mf[64], ratio[24] = "n/a";
+	const struct variant *o = &variants[OB_HANDOFF], *p = &variants[MEMFD_HANDOFF], *f;
+	char ob[64], mf[64], fl[192], ratio[24] = "n/a";
 
 	printf("\n");
 	printf("map+touch: MAP, mmap, a byte written per page, munmap of a buffer made once;\n");
@@ -1337,6 +1504,27 @@ static void print_notes(void)
 		snprintf(ratio, sizeof(ratio), "%.2f", o->med / p->med);
 	printf("move 4 KiB, medians: ownbuf %s, memfd %s, ownbuf/memfd %s (goal: 0.50 or below)\n",
 	       ob, mf, ratio);
+
+	f = &variants[MOVE_FLOOR];
+	printf("floor: 8 bytes there and back over a SOCK_SEQPACKET socketpair with another\n");
+	printf("  process, no ownbuf, no descriptor passed: the round trip that move and its\n");
+	printf("  peer both make, so ownbuf/memfd cannot go below floor/memfd even were\n");
+	printf("  ownbuf's own part free\n");
+	if (f->state == ST_OK)
+		fmt_trip(fl, sizeof(fl), f, "round trip");
+	else
+		snprintf(fl, sizeof(fl), "%s (%s)", f->state == ST_NA ? "n/a" : "error", f->why);
+	snprintf(ob, sizeof(ob), "n/a");
+	snprintf(mf, sizeof(mf), "n/a");
+	snprintf(ratio, sizeof(ratio), "n/a");
+	if (f->state == ST_OK && o->state == ST_OK)
+		snprintf(ob, sizeof(ob), "%.2f", o->med / f->med);
+	if (f->state == ST_OK && p->state == ST_OK) {
+		snprintf(mf, sizeof(mf), "%.2f", p->med / f->med);
+		snprintf(ratio, sizeof(ratio), "%.2f", f->med / p->med);
+	}
+	printf("move floor, median: %s; ownbuf/floor %s, memfd/floor %s,\n", fl, ob, mf);
+	printf("  floor/memfd %s (the least ownbuf/memfd can be)\n", ratio);
 }
 
 /*
@@ -1365,7 +1553,7 @@ static struct limit limits[] = {
 	{ .name = "device_max_bytes", .bytes = true },
 };
 
-static const unsigned long flat_sizes[] = { 1, 1000, 100000 };
+static const unsigned long flat_sizes[] = { 1, 1000, 100000, 1000000 };
 static const unsigned long flat_sizes_tiny[] = { 1, 10 };
 #define FLAT_ROWS ARRAY_SIZE(flat_sizes)
 
@@ -1408,8 +1596,11 @@ static int write_param(const char *name, unsigned long long val)
 	return ret;
 }
 
-/* Raise every limit that @n more buffers (and a few handles) would pass. */
-static int raise_limits(unsigned long n)
+/*
+ * Raise every limit that @n more buffers of @size bytes (and a few handles)
+ * would pass; when one cannot be, @v is n/a.
+ */
+static int raise_limits(struct variant *v, unsigned long n, size_t size)
 {
 	unsigned long long want;
 	struct limit *l;
@@ -1419,15 +1610,15 @@ static int raise_limits(unsigned long n)
 	for (i = 0; i < ARRAY_SIZE(limits); i++) {
 		l = &limits[i];
 		/* Bytes: each buffer, its metadata and handle slot, with room. */
-		want = l->bytes ? n * KIB + 64 * MIB : n + 64;
+		want = l->bytes ? n * (size + KIB) + 64 * MIB : n + 64;
 		err = read_param(l->name, &l->old);
 		if (!err && l->old < want) {
 			err = write_param(l->name, want);
 			l->raised = !err;
 		}
 		if (err) {
-			flat_fill.state = ST_NA;
-			snprintf(flat_fill.why, sizeof(flat_fill.why), "cannot raise %s: %s",
+			v->state = ST_NA;
+			snprintf(v->why, sizeof(v->why), "cannot raise %s: %s",
 				 l->name, strerror(err));
 			return -1;
 		}
@@ -1461,7 +1652,7 @@ static void run_flat(void)
 	size_t i, j;
 
 	flat_fill.state = ST_OK;
-	if (raise_limits(sizes[nr - 1]))
+	if (raise_limits(&flat_fill, sizes[nr - 1], FLAT_BUF_SIZE))
 		goto out;
 	fd = open(OWNBUF_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -1536,13 +1727,25 @@ static void print_flat(void)
  * Tail: consecutive operations timed one by one, for the percentiles of
  * their latency.
  */
-#define TAIL_OPS 100000UL		/* under TCG */
-#define TAIL_OPS_HW 1000000UL		/* elsewhere */
+#define TAIL_OPS 1000000UL		/* a few seconds each, even under TCG */
 #define TAIL_OPS_TINY 100UL
 
 /* p50, p99, p99.9 and max of each of tail_variants, in ns. */
 static __u64 tail_pct[ARRAY_SIZE(tail_variants)][4];
 static unsigned long tail_ops;
+/*
+ * And their distribution: bucket k counts the latencies below 2^k ns and
+ * not below 2^(k-1) (bucket 0: those of 0 ns), for the CSV.
+ */
+#define HIST_BUCKETS 64
+static unsigned long tail_hist[ARRAY_SIZE(tail_variants)][HIST_BUCKETS];
+
+static unsigned int hist_bucket(__u64 ns)
+{
+	unsigned int k = ns ? 64 - __builtin_clzll(ns) : 0;
+
+	return k < HIST_BUCKETS ? k : HIST_BUCKETS - 1;
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -1559,7 +1762,7 @@ static __u64 percentile(const __u64 *lat, size_t n, unsigned int permille)
 	return lat[rank ? rank - 1 : 0];
 }
 
-static void run_tail(struct variant *v, __u64 *pct, __u64 *lat, size_t n)
+static void run_tail(struct variant *v, __u64 *pct, unsigned long *hist, __u64 *lat, size_t n)
 {
 	size_t i;
 	__u64 t0;
@@ -1578,6 +1781,8 @@ static void run_tail(struct variant *v, __u64 *pct, __u64 *lat, size_t n)
 	if (v->state != ST_OK)
 		return;
 	qsort(lat, n, sizeof(*lat), cmp_u64);
+	for (i = 0; i < n; i++)
+		hist[hist_bucket(lat[i])]++;
 	pct[0] = percentile(lat, n, 500);
 	pct[1] = percentile(lat, n, 990);
 	pct[2] = percentile(lat, n, 999);
@@ -1589,11 +1794,12 @@ static void run_tails(void)
 	__u64 *lat;
 	size_t i;
 
-	tail_ops = tiny ? TAIL_OPS_TINY : tcg ? TAIL_OPS : TAIL_OPS_HW;
+	tail_ops = tiny ? TAIL_OPS_TINY : TAIL_OPS;
 	lat = calloc(tail_ops, sizeof(*lat));
 	for (i = 0; i < ARRAY_SIZE(tail_variants); i++) {
 		if (lat)
-			run_tail(&variants[tail_variants[i]], tail_pct[i], lat, tail_ops);
+			run_tail(&variants[tail_variants[i]], tail_pct[i], tail_hist[i],
+				 lat, tail_ops);
 		else
 			fail(&variants[tail_variants[i]], "calloc", errno);
 	}
@@ -1608,7 +1814,7 @@ static void print_tails(void)
 
 	printf("\ntail: %lu consecutive operations each, clock_gettime(2) around every one",
 	       tail_ops);
-	printf(" (the issue asks 10^6%s)\n", tail_ops < TAIL_OPS_HW ? "; fewer here" : "");
+	printf("; the null ioctl's is the machine's own\n");
 	printf("%-28s %10s %10s %10s %10s  %s\n",
 	       "ownbuf", "p50 ns", "p99 ns", "p99.9 ns", "max ns", "p99.9/p50");
 	for (i = 0; i < ARRAY_SIZE(tail_variants); i++) {
@@ -1626,6 +1832,873 @@ static void print_tails(void)
 	}
 }
 
+/*
+ * Metadata: the kernel memory a live buffer costs, read from /proc/meminfo
+ * before and after creating many buffers that stay alive. The drop of
+ * MemFree (with the free pages on per-CPU lists, see pcp_kb()) counts
+ * everything the kernel took for them; the growth of the slab tells how
+ * much of it is small objects. The benchmark's own memory (the array of
+ * descriptors, the fd table) is allocated and touched before the first
+ * reading, so that it is not counted.
+ */
+#define META_N 100000UL
+#define META_N_TINY 100UL
+/* Before each reading: time for the deferred frees of the kind before. */
+#define META_SETTLE_MS 300
+#define META_SETTLE_MS_TINY 10
+#define VMSTAT_REFRESH "/proc/sys/vm/stat_refresh"
+
+enum meta_kind { MK_OWNBUF, MK_MEMFD, MK_HEAP };
+
+struct meta_row {
+	struct variant v;	/* name and size; state and why */
+	enum meta_kind kind;
+	unsigned long n;	/* buffers created */
+	unsigned long asked;	/* and how many were meant */
+	double total;		/* bytes per buffer: MemFree's drop */
+	double beyond;		/* of it, beyond the buffer's data */
+	double slab;		/* bytes per buffer: the slab's growth */
+};
+
+static struct meta_row meta[] = {
+	{ .v = V("ownbuf 64 B", 64, NULL, NULL, NULL), .kind = MK_OWNBUF },
+	{ .v = V("ownbuf 4 KiB", 4 * KIB, NULL, NULL, NULL), .kind = MK_OWNBUF },
+	{ .v = V("memfd 64 B", 64, NULL, NULL, NULL), .kind = MK_MEMFD },
+	{ .v = V("memfd 4 KiB", 4 * KIB, NULL, NULL, NULL), .kind = MK_MEMFD },
+	{ .v = V("dma-buf 64 B", 64, NULL, NULL, NULL), .kind = MK_HEAP },
+	{ .v = V("dma-buf 4 KiB", 4 * KIB, NULL, NULL, NULL), .kind = MK_HEAP },
+};
+
+struct meminfo {
+	long long free_kb;	/* MemFree, and the pages on per-CPU lists */
+	long long slab_kb;	/* SReclaimable + SUnreclaim */
+};
+
+/*
+ * The pages on the per-CPU free lists, which MemFree does not count: a
+ * kernel that tunes their length (6.7 on) can keep tens of MiB there after
+ * a burst of frees, and hand them out again without MemFree moving.
+ */
+static long long pcp_kb(void)
+{
+	long long pages = 0, val;
+	char line[128];
+	FILE *f;
+
+	f = fopen("/proc/zoneinfo", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %lld", &val) == 1)
+			pages += val;
+	fclose(f);
+	return pages * (long long)(page_size / KIB);
+}
+
+static int read_meminfo(struct meminfo *mi)
+{
+	unsigned int found = 0;
+	char line[128];
+	long long val;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return errno;
+	mi->free_kb = 0;
+	mi->slab_kb = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemFree: %lld", &val) == 1) {
+			mi->free_kb = val;
+			found |= 1;
+		} else if (sscanf(line, "SReclaimable: %lld", &val) == 1) {
+			mi->slab_kb += val;
+			found |= 2;
+		} else if (sscanf(line, "SUnreclaim: %lld", &val) == 1) {
+			mi->slab_kb += val;
+			found |= 4;
+		}
+	}
+	fclose(f);
+	mi->free_kb += pcp_kb();
+	return found == 7 ? 0 : ENOENT;
+}
+
+/*
+ * Let deferred frees (RCU, the last fput) land, then fold every CPU's
+ * pending counter updates into the totals /proc/meminfo shows: without
+ * stat_refresh they lag by up to a second and some hundred pages a CPU.
+ */
+static void settle(void)
+{
+	unsigned int ms = tiny ? META_SETTLE_MS_TINY : META_SETTLE_MS;
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	ssize_t ret;
+	int fd;
+
+	nanosleep(&ts, NULL);
+	fd = open(VMSTAT_REFRESH, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Refused (an old kernel), the counters only lag a little. */
+	ret = write(fd, "1\n", 2);
+	(void)ret;
+	close(fd);
+}
+
+/* Create @m's buffers and keep them: in the session @sfd, or in @fds. */
+static int meta_create(struct meta_row *m, int sfd, int *fds)
+{
+	struct variant *v = &m->v;
+	unsigned long i;
+
+	for (i = 0; i < m->n; i++) {
+		if (m->kind == MK_OWNBUF) {
+			struct ownbuf_create c = { .size = v->size };
+
+			if (call_ioctl(v, sfd, OWNBUF_IOC_CREATE, "OWNBUF_IOC_CREATE", &c))
+				return -1;
+		} else if (m->kind == MK_MEMFD) {
+			fds[i] = memfd_create("ownbuf-bench", MFD_CLOEXEC);
+			if (fds[i] < 0)
+				return fail(v, "memfd_create", errno);
+			if (ftruncate(fds[i], v->size))
+				return fail(v, "ftruncate", errno);
+		} else {
+			struct dma_heap_allocation_data a = {
+				.len = v->size,
+				.fd_flags = O_RDWR | O_CLOEXEC,
+			};
+
+			if (call_ioctl(v, heap_fd, DMA_HEAP_IOCTL_ALLOC,
+				       "DMA_HEAP_IOCTL_ALLOC", &a))
+				return -1;
+			fds[i] = a.fd;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Descriptors for @n buffers: RLIMIT_NOFILE raised where it is too low
+ * (the old one goes to @old, *@raised says so), the fd table grown to hold
+ * them all (it never shrinks: a kind measured after another would not pay
+ * for it), and the array that keeps them, touched.
+ */
+static int *meta_fds(struct variant *v, unsigned long n, struct rlimit *old, bool *raised)
+{
+	struct rlimit rl;
+	int *fds, fd;
+
+	if (getrlimit(RLIMIT_NOFILE, old)) {
+		fail(v, "getrlimit", errno);
+		return NULL;
+	}
+	rl = *old;
+	if (rl.rlim_cur < n + 128) {
+		rl.rlim_cur = n + 128;
+		if (rl.rlim_max < rl.rlim_cur)
+			rl.rlim_max = rl.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &rl)) {
+			v->state = ST_NA;
+			snprintf(v->why, sizeof(v->why), "cannot raise RLIMIT_NOFILE to %lu: %s",
+				 n + 128, strerror(errno));
+			return NULL;
+		}
+		*raised = true;
+	}
+	fd = fcntl(ob_fd, F_DUPFD_CLOEXEC, (int)(n + 64));
+	if (fd < 0) {
+		fail(v, "fcntl(F_DUPFD) to grow the fd table", errno);
+		return NULL;
+	}
+	close(fd);
+	fds = malloc(n * sizeof(*fds));
+	if (!fds) {
+		fail(v, "malloc", errno);
+		return NULL;
+	}
+	memset(fds, 0xff, n * sizeof(*fds));	/* all -1 */
+	return fds;
+}
+
+static void run_meta_one(struct meta_row *m)
+{
+	struct variant *v = &m->v;
+	struct meminfo before, after;
+	unsigned long i, per, room;
+	struct rlimit old;
+	bool raised = false;
+	int *fds = NULL, sfd = -1, err;
+
+	v->state = ST_OK;
+	m->asked = tiny ? META_N_TINY : META_N;
+	m->n = 0;
+	if (m->kind == MK_HEAP && setup_heap(v))
+		return;
+	err = read_meminfo(&before);
+	if (err) {
+		v->state = ST_NA;
+		snprintf(v->why, sizeof(v->why), "cannot read /proc/meminfo: %s", strerror(err));
+		return;
+	}
+	/* Half the free memory at most, at a page and some a buffer. */
+	per = (v->size + page_size - 1) / page_size * page_size + 4 * KIB;
+	room = before.free_kb > 0 ? (unsigned long)(before.free_kb * 1024 / 2) / per : 0;
+	m->n = m->asked < room ? m->asked : room;
+	if (!m->n) {
+		v->state = ST_NA;
+		snprintf(v->why, sizeof(v->why), "%lld kB free", before.free_kb);
+		return;
+	}
+	if (m->kind == MK_OWNBUF) {
+		if (raise_limits(v, m->n, v->size))
+			goto out;
+		sfd = open(OWNBUF_PATH, O_RDWR | O_CLOEXEC);
+		if (sfd < 0) {
+			fail(v, "open " OWNBUF_PATH, errno);
+			goto out;
+		}
+	} else {
+		fds = meta_fds(v, m->n, &old, &raised);
+		if (!fds)
+			goto out;
+	}
+	settle();
+	err = read_meminfo(&before);
+	if (!err && !meta_create(m, sfd, fds)) {
+		settle();
+		err = read_meminfo(&after);
+	}
+	if (err) {
+		fail(v, "read of /proc/meminfo", err);
+	} else if (v->state == ST_OK) {
+		m->total = (double)(before.free_kb - after.free_kb) * 1024 / m->n;
+		m->slab = (double)(after.slab_kb - before.slab_kb) * 1024 / m->n;
+		/* ftruncate allocates no page: all of a memfd's is metadata. */
+		m->beyond = m->kind == MK_MEMFD ? m->total : m->total - v->size;
+	}
+out:
+	/* Closing the session frees every buffer in it. */
+	if (sfd >= 0)
+		close(sfd);
+	if (m->kind == MK_OWNBUF)
+		restore_limits();
+	for (i = 0; fds && i < m->n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	if (raised && setrlimit(RLIMIT_NOFILE, &old))
+		fprintf(stderr, "ownbuf bench: cannot restore RLIMIT_NOFILE: %s\n",
+			strerror(errno));
+}
+
+static void run_meta(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(meta); i++)
+		run_meta_one(&meta[i]);
+}
+
+/* A part --only left out: one line instead of its table. */
+static bool part_skipped(const char *word, const char *title)
+{
+	if (name_wanted(word))
+		return false;
+	printf("\n%s: not asked for (--only)\n", title);
+	return true;
+}
+
+static void print_meta(void)
+{
+	const struct meta_row *m;
+	size_t i;
+
+	if (part_skipped("metadata", "metadata"))
+		return;
+	printf("\nmetadata: kernel memory per live buffer, from /proc/meminfo before and after\n");
+	printf("  creating N buffers that stay alive: total = drop of MemFree (with the free\n");
+	printf("  pages on per-CPU lists, /proc/zoneinfo) / N; beyond data = total - the\n");
+	printf("  buffer's size, except memfd: ftruncate allocates no page, so all of its\n");
+	printf("  figure is metadata; slab = growth of SReclaimable + SUnreclaim / N\n");
+	printf("  (ownbuf's data is slab memory too; a DMA-BUF of 64 B takes a whole page)\n");
+	for (i = 0; i < ARRAY_SIZE(meta); i++) {
+		m = &meta[i];
+		if (m->v.state == ST_OK && m->n != m->asked)
+			printf("  %s: N=%lu instead of %lu, to keep half the free memory free\n",
+			       m->v.name, m->n, m->asked);
+	}
+	printf("%-28s %7s %12s %14s %12s\n", "kind", "N", "total B/buf", "beyond data B",
+	       "slab B/buf");
+	for (i = 0; i < ARRAY_SIZE(meta); i++) {
+		m = &meta[i];
+		if (m->v.state != ST_OK)
+			printf("%-28s %s (%s)\n", m->v.name,
+			       m->v.state == ST_NA ? "n/a" : "error", m->v.why);
+		else
+			printf("%-28s %7lu %12.0f %14.0f %12.0f\n", m->v.name, m->n,
+			       m->total, m->beyond, m->slab);
+	}
+	printf("goal: ownbuf <= 128 B beyond the data\n");
+}
+
+/*
+ * Scaling: the same call made by 1 to N threads at once, each on a session
+ * (a file) of its own, counted for a fixed time. The threads are started,
+ * wait until all of them are there, and run until told to stop; each times
+ * its own run, and their rates are summed.
+ */
+#define SCALE_NS 200000000ULL
+#define SCALE_REPS 5
+#define SCALE_MAX_THREADS 64
+#define SCALE_SIZE 64
+
+/* One thread's state, on cache lines of its own: its copies land in @buf. */
+struct scale_thread {
+	char buf[SCALE_SIZE];
+	int (*op)(struct scale_thread *t);
+	pthread_t tid;
+	int fd;
+	__u64 handle;
+	__u64 ops;
+	__u64 ns;
+	const char *call;	/* the call that failed, and its errno */
+	int err;
+} __attribute__((aligned(128)));
+
+enum { SC_READ, SC_WRITE, SC_NULL, SC_PREAD, SC_NR };
+
+struct scale_work {
+	struct variant v;	/* name; state and why; the memfd in v.fd */
+	int (*op)(struct scale_thread *t);
+	int fds[SCALE_MAX_THREADS];	/* each thread's session */
+	__u64 handles[SCALE_MAX_THREADS];	/* and its handle there */
+	double ops[SCALE_MAX_THREADS + 1][SCALE_REPS];	/* ops/s by threads, run */
+	double med[SCALE_MAX_THREADS + 1];
+};
+
+static int scale_fail(struct scale_thread *t, const char *call, int err)
+{
+	t->call = call;
+	t->err = err;
+	return -1;
+}
+
+static int sc_read(struct scale_thread *t)
+{
+	struct ownbuf_rw rw = {
+		.handle = t->handle,
+		.length = SCALE_SIZE,
+		.ptr = (unsigned long)t->buf,
+	};
+
+	if (ioctl(t->fd, OWNBUF_IOC_READ, &rw))
+		return scale_fail(t, "OWNBUF_IOC_READ", errno);
+	return 0;
+}
+
+static int sc_write(struct scale_thread *t)
+{
+	struct ownbuf_rw rw = {
+		.handle = t->handle,
+		.length = SCALE_SIZE,
+		.ptr = (unsigned long)t->buf,
+	};
+
+	if (ioctl(t->fd, OWNBUF_IOC_WRITE, &rw))
+		return scale_fail(t, "OWNBUF_IOC_WRITE", errno);
+	return 0;
+}
+
+static int sc_null(struct scale_thread *t)
+{
+	if (ioctl(t->fd, BENCH_IOC_NULL, NULL) == 0)
+		return scale_fail(t, "undefined ioctl", 0);
+	if (errno != ENOTTY)
+		return scale_fail(t, "undefined ioctl (want ENOTTY)", errno);
+	return 0;
+}
+
+static int sc_pread(struct scale_thread *t)
+{
+	ssize_t n = pread(t->fd, t->buf, SCALE_SIZE, 0);
+
+	if (n != SCALE_SIZE)
+		return scale_fail(t, "pread", n < 0 ? errno : EIO);
+	return 0;
+}
+
+static struct scale_work scale[SC_NR] = {
+	[SC_READ] = { .v = V("read 64 B (shared borrows of one buffer)", SCALE_SIZE,
+			     NULL, NULL, NULL), .op = sc_read },
+	[SC_WRITE] = { .v = V("write 64 B (a buffer per thread)", SCALE_SIZE,
+			      NULL, NULL, NULL), .op = sc_write },
+	[SC_NULL] = { .v = V("null ioctl (a fd per thread)", 0,
+			     NULL, NULL, NULL), .op = sc_null },
+	[SC_PREAD] = { .v = V("memfd pread 64 B (one memfd)", SCALE_SIZE,
+			      NULL, NULL, NULL), .op = sc_pread },
+};
+
+static struct scale_thread scale_threads[SCALE_MAX_THREADS];
+static int scale_nr;		/* N: the most threads */
+static int scale_reps;		/* runs of each figure */
+static pthread_mutex_t scale_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t scale_cond = PTHREAD_COND_INITIALIZER;
+static int scale_ready;		/* threads waiting to start */
+static bool scale_go;		/* all are there, or some could not be made */
+static bool scale_abort;	/* the latter: do nothing */
+static int scale_stop;		/* the time is up; atomic */
+
+/* A session for each of @nr threads, and what @k's threads work on there. */
+static int scale_setup(int k, int nr)
+{
+	struct scale_work *w = &scale[k];
+	struct variant *v = &w->v;
+	int i;
+
+	for (i = 0; i < SCALE_MAX_THREADS; i++)
+		w->fds[i] = -1;
+	v->state = ST_OK;
+	if (k == SC_PREAD)
+		return setup_memfd(v);
+	/* The readers' buffer is the main session's, lent shared to each. */
+	if (k == SC_READ && ob_create(v, SCALE_SIZE, &v->handle))
+		return -1;
+	for (i = 0; i < nr; i++) {
+		w->fds[i] = open(OWNBUF_PATH, O_RDWR | O_CLOEXEC);
+		if (w->fds[i] < 0)
+			return fail(v, "open " OWNBUF_PATH, errno);
+		if (k == SC_READ) {
+			struct ownbuf_lend l = { .handle = v->handle, .mode = OWNBUF_MODE_SHARED };
+			struct ownbuf_ticket_op t = { 0 };
+
+			if (OB(v, OWNBUF_IOC_LEND, &l))
+				return -1;
+			t.ticket = l.out_ticket;
+			if (call_ioctl(v, w->fds[i], OWNBUF_IOC_ACCEPT, "OWNBUF_IOC_ACCEPT", &t))
+				return -1;
+			w->handles[i] = t.out_handle;
+		} else if (k == SC_WRITE) {
+			struct ownbuf_create c = { .size = SCALE_SIZE };
+
+			if (call_ioctl(v, w->fds[i], OWNBUF_IOC_CREATE, "OWNBUF_IOC_CREATE", &c))
+				return -1;
+			w->handles[i] = c.out_handle;
+		}
+	}
+	return 0;
+}
+
+static void scale_teardown(struct scale_work *w)
+{
+	struct ownbuf_handle_op d = { .handle = w->v.handle, .flags = OWNBUF_DROP_REVOKE };
+	int i;
+
+	/* Closing a session ends its borrows and frees its buffers. */
+	for (i = 0; i < SCALE_MAX_THREADS; i++) {
+		if (w->fds[i] >= 0)
+			close(w->fds[i]);
+		w->fds[i] = -1;
+	}
+	/* With a loan that was never accepted, a plain drop would be EBUSY. */
+	if (w->v.handle)
+		ioctl(ob_fd, OWNBUF_IOC_DROP, &d);
+	w->v.handle = 0;
+	teardown_fd(&w->v);
+}
+
+static void *scale_thread_main(void *arg)
+{
+	struct scale_thread *t = arg;
+	__u64 n = 0, t0;
+	bool run;
+
+	pthread_mutex_lock(&scale_lock);
+	scale_ready++;
+	pthread_cond_broadcast(&scale_cond);
+	while (!scale_go)
+		pthread_cond_wait(&scale_cond, &scale_lock);
+	run = !scale_abort;
+	pthread_mutex_unlock(&scale_lock);
+	t0 = now_ns();
+	while (run && (tiny ? n < TINY_ITERS : !__atomic_load_n(&scale_stop, __ATOMIC_RELAXED))) {
+		if (t->op(t))
+			break;
+		n++;
+	}
+	t->ns = now_ns() - t0;
+	t->ops = n;
+	return NULL;
+}
+
+/* Run @w on @nr threads at once: their ops/s summed, or -1 on a failure. */
+static double scale_run(struct scale_work *w, int nr)
+{
+	struct timespec ts = {
+		.tv_sec = SCALE_NS / 1000000000ULL,
+		.tv_nsec = SCALE_NS % 1000000000ULL,
+	};
+	struct scale_thread *t;
+	int i, made, err = 0;
+	double rate = 0;
+
+	scale_ready = 0;
+	scale_go = false;
+	scale_abort = false;
+	__atomic_store_n(&scale_stop, 0, __ATOMIC_RELAXED);
+	for (made = 0; made < nr; made++) {
+		t = &scale_threads[made];
+		memset(t, 0, sizeof(*t));
+		t->op = w->op;
+		t->fd = w->fds[made] >= 0 ? w->fds[made] : w->v.fd;
+		t->handle = w->handles[made];
+		err = pthread_create(&t->tid, NULL, scale_thread_main, t);
+		if (err)
+			break;
+	}
+	/* All start at once; if one could not be made, none does anything. */
+	pthread_mutex_lock(&scale_lock);
+	while (!err && scale_ready < made)
+		pthread_cond_wait(&scale_cond, &scale_lock);
+	scale_abort = err;
+	scale_go = true;
+	pthread_cond_broadcast(&scale_cond);
+	pthread_mutex_unlock(&scale_lock);
+	if (!err && !tiny) {
+		nanosleep(&ts, NULL);
+		__atomic_store_n(&scale_stop, 1, __ATOMIC_RELAXED);
+	}
+	for (i = 0; i < made; i++)
+		pthread_join(scale_threads[i].tid, NULL);
+	if (err)
+		return fail(&w->v, "pthread_create", err);
+	for (i = 0; i < nr; i++) {
+		t = &scale_threads[i];
+		if (t->call)
+			return fail(&w->v, t->call, t->err);
+		rate += t->ops * 1e9 / (t->ns ? t->ns : 1);
+	}
+	return rate;
+}
+
+static void run_scaling(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct scale_work *w;
+	int k, nr, rep;
+	double rate;
+
+	scale_nr = cpus < 2 ? 2 : cpus > SCALE_MAX_THREADS ? SCALE_MAX_THREADS : cpus;
+	scale_reps = tiny ? 1 : SCALE_REPS;
+	for (k = 0; k < SC_NR; k++)
+		scale_setup(k, scale_nr);
+	/* By turns, as the groups: the host's noise falls on every figure alike. */
+	for (rep = 0; rep < scale_reps; rep++) {
+		for (nr = 1; nr <= scale_nr; nr++) {
+			for (k = 0; k < SC_NR; k++) {
+				w = &scale[k];
+				if (w->v.state != ST_OK)
+					continue;
+				rate = scale_run(w, nr);
+				if (rate >= 0)
+					w->ops[nr][rep] = rate;
+			}
+		}
+	}
+	for (k = 0; k < SC_NR; k++) {
+		w = &scale[k];
+		scale_teardown(w);
+		if (w->v.state != ST_OK)
+			continue;
+		for (nr = 1; nr <= scale_nr; nr++) {
+			qsort(w->ops[nr], scale_reps, sizeof(w->ops[nr][0]), cmp_double);
+			w->med[nr] = w->ops[nr][scale_reps / 2];
+		}
+	}
+}
+
+static void print_scaling(void)
+{
+	const struct scale_work *w;
+	int k, nr;
+
+	if (part_skipped("scaling", "scaling"))
+		return;
+	printf("\nscaling: ops/s of T threads at once, each with a session (fd) of its own,\n");
+	if (tiny)
+		printf("  %d calls a thread (--tiny);", TINY_ITERS);
+	else
+		printf("  median of %d runs of ~%llu ms;", scale_reps, SCALE_NS / 1000000ULL);
+	printf(" ratio = ops/s / ops/s with 1 thread\n");
+	printf("  read: one buffer of another session lent shared to every thread's session,\n");
+	printf("  read through its borrow; write: a buffer of its own for each thread; null\n");
+	printf("  ioctl: the floor of any call; memfd pread: one memfd, one open file shared\n");
+	printf("  by all the threads (the peer)\n");
+	if (tcg)
+		printf("  under TCG each vCPU is a host thread: the host's idle cores bound it\n");
+	printf("%-40s %7s %12s  %s\n", "workload", "threads", "ops/s", "ratio to 1");
+	for (k = 0; k < SC_NR; k++) {
+		w = &scale[k];
+		if (w->v.state != ST_OK) {
+			printf("%-40s %s (%s)\n", w->v.name,
+			       w->v.state == ST_NA ? "n/a" : "error", w->v.why);
+			continue;
+		}
+		for (nr = 1; nr <= scale_nr; nr++)
+			printf("%-40s %7d %12.0f  %.2f\n", w->v.name, nr, w->med[nr],
+			       w->med[nr] / w->med[1]);
+	}
+	printf("goal: 2 threads >= 1.8x one thread\n");
+}
+
+/*
+ * The cost of safety: the same calls on the module built with its checks
+ * compiled out. Each pair takes turns like any group.
+ */
+static void run_safety(void)
+{
+	size_t i;
+
+	unck_fd = open(UNCHECKED_PATH, O_RDWR | O_CLOEXEC);
+	if (unck_fd < 0 && errno == ENOENT)
+		snprintf(unck_why, sizeof(unck_why),
+			 "no " UNCHECKED_PATH " (make bench loads it; never installed)");
+	else if (unck_fd < 0)
+		snprintf(unck_why, sizeof(unck_why), "cannot open " UNCHECKED_PATH ": %s",
+			 strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(safety_groups); i++)
+		run_group(safety_groups[i]);
+	/* Closing the session frees whatever a failed teardown left. */
+	if (unck_fd >= 0)
+		close(unck_fd);
+	unck_fd = -1;
+}
+
+static void print_safety(void)
+{
+	const struct variant *c, *u;
+	char cm[24], um[24], ratio[160];
+	size_t i;
+
+	if (part_skipped("safety", "the cost of safety"))
+		return;
+	printf("\nthe cost of safety: the same calls on %s and on %s (the same\n",
+	       OWNBUF_PATH, UNCHECKED_PATH);
+	printf("  module, its ownership checks compiled out), by turns; ns per operation,\n");
+	printf("  median; ratio = checked / unchecked\n");
+	printf("%-28s %12s %12s  %s\n", "ownbuf", "checked ns", "unchecked ns", "ratio");
+	for (i = 0; i < ARRAY_SIZE(safety_groups); i++) {
+		c = &variants[safety_groups[i][0]];
+		u = &variants[safety_groups[i][1]];
+		fmt_ns(cm, sizeof(cm), c, c->med);
+		fmt_ns(um, sizeof(um), u, u->med);
+		if (c->state == ST_OK && u->state == ST_OK)
+			snprintf(ratio, sizeof(ratio), "%.2f", c->med / u->med);
+		else
+			snprintf(ratio, sizeof(ratio), "%s (%s)",
+				 c->state == ST_NA || (c->state == ST_OK && u->state == ST_NA) ?
+				 "n/a" : "error", c->state != ST_OK ? c->why : u->why);
+		printf("%-28s %12s %12s  %s\n", c->name, cm, um, ratio);
+	}
+	printf("goal: checked within 1.1x of unchecked\n");
+}
+
+/*
+ * --csv PATH: every figure of the run, one row each, after the tables:
+ *
+ *   part,name,peer,x,value,unit,peer_value,ratio
+ *
+ *   info      name kernel, cpu, cpus, accel (tcg or hw) or date; value the text
+ *   table     name an ownbuf variant, peer its peer; their medians in ns
+ *   move      name ownbuf, memfd or floor: median us per round trip; peer
+ *             floor, for the two others
+ *   flat      name the op, x the other live buffers; peer_value at N=1
+ *   tail      name the op, x the percentile (50, 99, 99.9, 100); ns
+ *   hist      name the op, x the upper bound in ns of a log2 bucket (the
+ *             latencies from x/2 up to below x); value how many, every
+ *             bucket from the lowest to the highest not empty
+ *   metadata  name the kind, x the buffers; value B per buffer beyond the
+ *             data, peer_value the total B per buffer
+ *   slab      name the kind, x the buffers; value the slab's B per buffer
+ *   scaling   name the workload, x the threads; ops/s, peer_value with one
+ *   safety    name the checked op, peer the unchecked one; medians in ns
+ *
+ * ratio = value / peer_value where the row has both (not in metadata, where
+ * the two are parts of one figure). A field that does not
+ * apply is empty; a figure that could not be measured has no row, and a
+ * peer that could not, an empty peer_value. There is no quoting: a comma
+ * in a text (none in the names) is written as ';'.
+ */
+static void csv_text(const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s == ',' ? ';' : *s == '\n' || *s == '"' ? ' ' : *s, csv);
+}
+
+/* A number, NAN for none: integers as such, other figures to 1/100. */
+static void csv_num(double d, const char *fmt)
+{
+	if (isnan(d))
+		return;
+	if (d == (double)(long long)d)
+		fprintf(csv, "%lld", (long long)d);
+	else
+		fprintf(csv, fmt, d);
+}
+
+/* A row of figures; ratio = value / peer_value, unless the part is metadata. */
+static void csv_row(const char *part, const char *name, const char *peer, const char *x,
+		    double value, const char *unit, double peer_value)
+{
+	bool ratio = strcmp(part, "metadata") && !isnan(peer_value) && peer_value;
+
+	csv_text(part);
+	fputc(',', csv);
+	csv_text(name);
+	fputc(',', csv);
+	csv_text(peer);
+	fputc(',', csv);
+	csv_text(x);
+	fputc(',', csv);
+	csv_num(value, "%.2f");
+	fputc(',', csv);
+	csv_text(unit);
+	fputc(',', csv);
+	csv_num(peer_value, "%.2f");
+	fputc(',', csv);
+	csv_num(ratio ? value / peer_value : NAN, "%.4f");
+	fputc('\n', csv);
+}
+
+static void csv_info(const char *name, const char *text)
+{
+	fprintf(csv, "info,");
+	csv_text(name);
+	fprintf(csv, ",,,");
+	csv_text(text);
+	fprintf(csv, ",,,\n");
+}
+
+/* @v's median, NAN when it has none. */
+static double med_of(const struct variant *v)
+{
+	return v->state == ST_OK ? v->med : NAN;
+}
+
+static void csv_table(void)
+{
+	const struct variant *o, *p, *f = &variants[MOVE_FLOOR];
+	static const struct { const char *name; int v; } move[] = {
+		{ "ownbuf", OB_MOVE }, { "memfd", MEMFD_MOVE }, { "floor", MOVE_FLOOR },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pairs); i++) {
+		o = &variants[pairs[i][0]];
+		p = &variants[pairs[i][1]];
+		if (o->state == ST_OK)
+			csv_row("table", o->name, p->name, "", o->med, "ns", med_of(p));
+	}
+	for (i = 0; i < ARRAY_SIZE(move); i++) {
+		o = &variants[move[i].v];
+		if (o->state != ST_OK)
+			continue;
+		if (o == f || f->state != ST_OK)
+			csv_row("move", move[i].name, "", "", o->med / 1e3, "us", NAN);
+		else
+			csv_row("move", move[i].name, "floor", "", o->med / 1e3, "us",
+				f->med / 1e3);
+	}
+}
+
+static void csv_flat_tail(void)
+{
+	static const char *const pct[] = { "50", "99", "99.9", "100" };
+	const struct variant *v;
+	char x[32];
+	size_t i, j, k, lo, hi;
+
+	for (j = 0; j < FLAT_OPS; j++) {
+		for (i = 0; i < flat_runs; i++) {
+			v = &flat[i][j];
+			snprintf(x, sizeof(x), "%lu", flat_n[i]);
+			if (v->state == ST_OK)
+				csv_row("flat", v->name, "", x, v->med, "ns",
+					med_of(&flat[0][j]));
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(tail_variants); i++) {
+		v = &variants[tail_variants[i]];
+		if (v->state != ST_OK)
+			continue;
+		for (k = 0; k < ARRAY_SIZE(pct); k++)
+			csv_row("tail", v->name, "", pct[k], tail_pct[i][k], "ns", NAN);
+		for (lo = 0; lo < HIST_BUCKETS && !tail_hist[i][lo]; lo++)
+			;
+		for (hi = HIST_BUCKETS; hi > lo && !tail_hist[i][hi - 1]; hi--)
+			;
+		for (k = lo; k < hi; k++) {
+			snprintf(x, sizeof(x), "%llu", 1ULL << k);
+			csv_row("hist", v->name, "", x, tail_hist[i][k], "ops", NAN);
+		}
+	}
+}
+
+static void csv_parts(void)
+{
+	const struct variant *c, *u;
+	const struct scale_work *w;
+	const struct meta_row *m;
+	char x[32];
+	size_t i;
+	int nr;
+
+	for (i = 0; i < ARRAY_SIZE(meta); i++) {
+		m = &meta[i];
+		if (m->v.state != ST_OK)
+			continue;
+		snprintf(x, sizeof(x), "%lu", m->n);
+		csv_row("metadata", m->v.name, "", x, m->beyond, "B", m->total);
+		csv_row("slab", m->v.name, "", x, m->slab, "B", NAN);
+	}
+	for (i = 0; i < SC_NR; i++) {
+		w = &scale[i];
+		for (nr = 1; w->v.state == ST_OK && nr <= scale_nr; nr++) {
+			snprintf(x, sizeof(x), "%d", nr);
+			csv_row("scaling", w->v.name, "", x, w->med[nr], "ops/s", w->med[1]);
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(safety_groups); i++) {
+		c = &variants[safety_groups[i][0]];
+		u = &variants[safety_groups[i][1]];
+		if (c->state == ST_OK)
+			csv_row("safety", c->name, u->name, "", c->med, "ns", med_of(u));
+	}
+}
+
+static void write_csv(void)
+{
+	struct utsname u;
+	char text[320];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	fprintf(csv, "part,name,peer,x,value,unit,peer_value,ratio\n");
+	uname(&u);
+	snprintf(text, sizeof(text), "%s %s", u.release, u.machine);
+	csv_info("kernel", text);
+	csv_info("cpu", cpu_model);
+	snprintf(text, sizeof(text), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	csv_info("cpus", text);
+	csv_info("accel", tcg ? "tcg" : "hw");
+	if (gmtime_r(&now, &tm) && strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		csv_info("date", text);
+	csv_table();
+	csv_flat_tail();
+	csv_parts();
+}
+
 /* Count @v's result in the summary. */
 static void tally(const struct variant *v, size_t *n, int *na, int *errors)
 {
@@ -1636,24 +2709,124 @@ static void tally(const struct variant *v, size_t *n, int *na, int *errors)
 
 static void print_help(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--tiny]\n", prog);
-	fprintf(stderr, "  --tiny  every group once, with a few operations: a quick run\n");
+	fprintf(stderr, "usage: %s [--tiny] [--only WORD] [--csv PATH] | --loop OP N\n", prog);
+	fprintf(stderr, "  --tiny       every group once, with a few operations: a quick run\n");
+	fprintf(stderr, "  --only WORD[,WORD...]  only the groups with a variant whose name\n");
+	fprintf(stderr, "               has one of the WORDs (\"flat\", \"tail\", \"metadata\",\n");
+	fprintf(stderr, "               \"scaling\" and \"safety\" name those parts)\n");
+	fprintf(stderr, "  --csv PATH   every figure also to PATH, one CSV row each\n");
+	fprintf(stderr, "  --loop OP N  only N calls of OP (create-drop, borrow-release or\n");
+	fprintf(stderr, "               query), silent: for a tracer to watch\n");
+}
+
+/* --only: does @name have one of the comma-separated words asked for? */
+static bool name_wanted(const char *name)
+{
+	const char *w = only;
+	char word[64];
+	size_t len;
+
+	if (!only)
+		return true;
+	while (*w) {
+		len = strcspn(w, ",");
+		if (len && len < sizeof(word)) {
+			memcpy(word, w, len);
+			word[len] = '\0';
+			if (strstr(name, word))
+				return true;
+		}
+		w += len + (w[len] == ',');
+	}
+	return false;
+}
+
+/* --only: is group @g (-1 ended) one the run asked for? */
+static bool group_wanted(const int *g)
+{
+	int i;
+
+	for (i = 0; g[i] >= 0; i++)
+		if (name_wanted(variants[g[i]].name))
+			return true;
+	return false;
+}
+
+/*
+ * --loop OP N: nothing but N calls of OP in one loop, silent unless it
+ * fails, for a tracer to watch (scripts/guest/breakdown.sh).
+ */
+static int run_loop(const char *op, const char *count)
+{
+	static const struct { const char *name; int v; } loops[] = {
+		{ "create-drop", OB_CREATE },
+		{ "borrow-release", OB_BORROW },
+		{ "query", OB_QUERY },
+	};
+	unsigned long long n;
+	struct variant *v = NULL;
+	char *end;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(loops); i++)
+		if (!strcmp(op, loops[i].name))
+			v = &variants[loops[i].v];
+	n = strtoull(count, &end, 10);
+	if (!v || !n || *end) {
+		fprintf(stderr, "ownbuf bench: --loop create-drop|borrow-release|query N\n");
+		return 2;
+	}
+	v->state = ST_OK;
+	if (!v->setup || !v->setup(v))
+		timed_loop(v, n);
+	if (v->teardown)
+		v->teardown(v);
+	if (v->state == ST_OK)
+		return 0;
+	fprintf(stderr, "ownbuf bench: --loop %s: %s%s\n", op,
+		v->state == ST_NA ? "n/a: " : "", v->why);
+	return 1;
+}
+
+/* --only: @v is left out, which counts as n/a. */
+static void not_asked(struct variant *v)
+{
+	v->state = ST_NA;
+	snprintf(v->why, sizeof(v->why), "not asked for (--only)");
 }
 
 int main(int argc, char **argv)
 {
+	const char *csv_path = NULL, *loop_op = NULL, *loop_n = NULL;
 	__u64 t0 = now_ns();
 	size_t i, j, n = 0;
 	int errors = 0, na = 0;
 
-	if (argc == 2 && !strcmp(argv[1], "--tiny")) {
-		tiny = true;
-		reps = 1;
-	} else if (argc != 1) {
-		print_help(argv[0]);
-		return 2;
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--tiny")) {
+			tiny = true;
+			reps = 1;
+		} else if (!strcmp(argv[i], "--only") && i + 1 < (size_t)argc) {
+			only = argv[++i];
+		} else if (!strcmp(argv[i], "--csv") && i + 1 < (size_t)argc) {
+			csv_path = argv[++i];
+		} else if (!strcmp(argv[i], "--loop") && i + 2 < (size_t)argc) {
+			loop_op = argv[++i];
+			loop_n = argv[++i];
+		} else {
+			print_help(argv[0]);
+			return 2;
+		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Before any measurement: a path that cannot be written wastes no run. */
+	if (csv_path) {
+		csv = fopen(csv_path, "w");
+		if (!csv) {
+			fprintf(stderr, "ownbuf bench: %s: %s\n", csv_path, strerror(errno));
+			return 1;
+		}
+	}
 	/* A consumer that died is an error of its variant, not the end of all. */
 	signal(SIGPIPE, SIG_IGN);
 	page_size = sysconf(_SC_PAGESIZE);
@@ -1672,17 +2845,37 @@ int main(int argc, char **argv)
 	heap_fd = open(HEAP_PATH, O_RDONLY | O_CLOEXEC);
 	if (heap_fd < 0)
 		heap_errno = errno;
+	if (loop_op)
+		return run_loop(loop_op, loop_n);
 
 	print_header();
+	for (i = 0; only && i < NR_VARIANTS; i++)
+		not_asked(&variants[i]);
+	for (i = 0; only && i < ARRAY_SIZE(meta); i++)
+		not_asked(&meta[i].v);
+	for (i = 0; only && i < SC_NR; i++)
+		not_asked(&scale[i].v);
 	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		run_group(groups[i]);
-	run_flat();
-	run_tails();
+		if (group_wanted(groups[i]))
+			run_group(groups[i]);
+	if (name_wanted("safety"))
+		run_safety();
+	if (name_wanted("flat"))
+		run_flat();
+	if (name_wanted("tail"))
+		run_tails();
+	if (name_wanted("metadata"))
+		run_meta();
+	if (name_wanted("scaling"))
+		run_scaling();
 	for (i = 0; i < ARRAY_SIZE(pairs); i++)
 		print_row(&variants[pairs[i][0]], &variants[pairs[i][1]]);
 	print_notes();
 	print_flat();
 	print_tails();
+	print_meta();
+	print_scaling();
+	print_safety();
 	for (i = 0; i < NR_VARIANTS; i++)
 		if (i < FLAT_CREATE || i > FLAT_STALE)
 			tally(&variants[i], &n, &na, &errors);
@@ -1691,6 +2884,19 @@ int main(int argc, char **argv)
 			tally(&flat[i][j], &n, &na, &errors);
 	if (flat_fill.state != ST_OK)
 		tally(&flat_fill, &n, &na, &errors);
+	for (i = 0; i < ARRAY_SIZE(meta); i++)
+		tally(&meta[i].v, &n, &na, &errors);
+	for (i = 0; i < SC_NR; i++)
+		tally(&scale[i].v, &n, &na, &errors);
+	if (csv) {
+		write_csv();
+		/* Asked for and not written: the run did not give what it should. */
+		j = ferror(csv);
+		if (fclose(csv) || j) {
+			fprintf(stderr, "ownbuf bench: cannot write %s\n", csv_path);
+			errors++;
+		}
+	}
 
 	printf("\nownbuf bench: done in %.1f s: %zu measurements, %d n/a, %d errors\n",
 	       (now_ns() - t0) / 1e9, n, na, errors);
