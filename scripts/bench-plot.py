@@ -331,6 +331,10 @@ def staircase(buckets):
     return points
 
 
+# The latency plot's floor: a log scale has no 0 for empty buckets.
+LATENCY_FLOOR = 1e-7
+
+
 def plot_latency(parts, info):
     rows = parts.get("hist")
     if not rows:
@@ -349,7 +353,9 @@ def plot_latency(parts, info):
         if not total:
             note(f"latency: {name}: no operations counted, left out")
             continue
-        outline = staircase([(upper, count / total) for upper, count in buckets])
+        # Log scale: empty buckets sit on the floor, below one operation in 10^6.
+        outline = [(x, max(y, LATENCY_FLOOR))
+                   for x, y in staircase([(upper, count / total) for upper, count in buckets])]
         index = plot.block(f"{name}: fraction of {fmt_count(total)} operations",
                            ("ns", "fraction"), outline)
         low, high = min(low, outline[0][0]), max(high, outline[-1][0])
@@ -372,10 +378,12 @@ def plot_latency(parts, info):
         f"set xrange [{low / 1.5:.10g}:{high * 1.5:.10g}]",
         f"set xtics {decade_tics(low / 1.5, high * 1.5, fmt_ns)}",
         "set mxtics 10",
-        "set yrange [0:*]",
+        "set logscale y 10",
+        f"set yrange [{LATENCY_FLOOR:g}:2]",
+        'set format y "1e%L"',
         'set xlabel "latency (log scale); lines in the colour of each operation mark its '
         'p50 (dashed), p99 (dotted) and p99.9 (dash-dot)"',
-        'set ylabel "fraction of operations"',
+        'set ylabel "fraction of operations (log scale)"',
         "set key outside below left Left reverse",
     ]
     return plot, None
