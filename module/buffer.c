@@ -11,6 +11,8 @@
 
 #include <ownbuf/core.h>
 
+#include "ownbuf_trace.h"
+
 /*
  * Design budget: at most 128 bytes of kernel metadata per buffer, its bytes
  * aside. Lock debugging (the debug kernel) inflates the rwsem past that, so
@@ -218,8 +220,11 @@ void ownbuf_borrow_revoke(struct ownbuf_buffer *buf, struct ownbuf_session *hold
 {
 	KUNIT_STATIC_STUB_REDIRECT(ownbuf_borrow_revoke, buf, holder, slot);
 	spin_lock(&holder->lock);
-	if (slot->kind == OWNBUF_SLOT_BORROW && slot->buf == buf)
+	if (slot->kind == OWNBUF_SLOT_BORROW && slot->buf == buf) {
+		trace_ownbuf_revoke(holder, ownbuf_handle_make(holder, slot->index, slot->gen),
+				    buf, slot->mode);
 		ownbuf_slot_free(holder, slot->index, OWNBUF_DEATH_REVOKED);
+	}
 	spin_unlock(&holder->lock);
 	ownbuf_session_put(holder);
 }

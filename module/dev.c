@@ -20,6 +20,8 @@
 #include <ownbuf/core.h>
 #include <ownbuf/dev.h>
 
+#include "ownbuf_trace.h"
+
 static int ownbuf_ioc_create(struct ownbuf_session *s, void *arg,
 			     const struct ownbuf_answer *a)
 {
@@ -366,78 +368,45 @@ static_assert(offsetof(struct ownbuf_stats, out_session_mappings) == OWNBUF_STAT
 static_assert(sizeof(struct ownbuf_map) == 32);
 
 /*
- * The argument struct's copies, with the size a constant in each branch as
- * in a driver with one struct per command: hardened usercopy then checks
- * the kernel side when building, instead of walking the stack frame on
- * every call (three times per call, a sixth of a create's time and more
- * than a quarter of a query's under ftrace). Every size in the table is
- * here; the default only serves a size added without a case.
+ * @copy (copy_from_user() or copy_to_user()) of an argument struct of
+ * @size bytes, with the size a constant in each branch as in a driver with
+ * one struct per command: hardened usercopy then checks the kernel side
+ * when building, instead of walking the stack frame on every call (three
+ * times per call, a sixth of a create's time and more than a quarter of a
+ * query's under ftrace). Every size of the table is here; the default only
+ * serves a size added without a case. Evaluates to 0 or -EFAULT.
  */
-static __always_inline int ownbuf_arg_from_user(union ownbuf_ioctl_arg *buf,
-						const void __user *uarg, unsigned int size)
-{
-	unsigned long left;
-
-	switch (size) {
-	case 16:
-		left = copy_from_user(buf, uarg, 16);
-		break;
-	case 24:
-		left = copy_from_user(buf, uarg, 24);
-		break;
-	case 32:
-		left = copy_from_user(buf, uarg, 32);
-		break;
-	case 40:
-		left = copy_from_user(buf, uarg, 40);
-		break;
-	case 56:
-		left = copy_from_user(buf, uarg, 56);
-		break;
-	case 248:
-		left = copy_from_user(buf, uarg, 248);
-		break;
-	default:
-		left = copy_from_user(buf, uarg, size);
-		break;
-	}
-	return left ? -EFAULT : 0;
-}
-
-static __always_inline int ownbuf_arg_to_user(void __user *uarg,
-					      const union ownbuf_ioctl_arg *buf,
-					      unsigned int size)
-{
-	unsigned long left;
-
-	switch (size) {
-	case 16:
-		left = copy_to_user(uarg, buf, 16);
-		break;
-	case 24:
-		left = copy_to_user(uarg, buf, 24);
-		break;
-	case 32:
-		left = copy_to_user(uarg, buf, 32);
-		break;
-	case 40:
-		left = copy_to_user(uarg, buf, 40);
-		break;
-	case 56:
-		left = copy_to_user(uarg, buf, 56);
-		break;
-	case OWNBUF_STATS_SIZE_V1:
-		left = copy_to_user(uarg, buf, OWNBUF_STATS_SIZE_V1);
-		break;
-	case 248:
-		left = copy_to_user(uarg, buf, 248);
-		break;
-	default:
-		left = copy_to_user(uarg, buf, size);
-		break;
-	}
-	return left ? -EFAULT : 0;
-}
+#define ownbuf_arg_copy(copy, to, from, size) ({				\
+	unsigned long __left;							\
+										\
+	switch (size) {								\
+	case 16:								\
+		__left = copy(to, from, 16);					\
+		break;								\
+	case 24:								\
+		__left = copy(to, from, 24);					\
+		break;								\
+	case 32:								\
+		__left = copy(to, from, 32);					\
+		break;								\
+	case 40:								\
+		__left = copy(to, from, 40);					\
+		break;								\
+	case 56:								\
+		__left = copy(to, from, 56);					\
+		break;								\
+	case OWNBUF_STATS_SIZE_V1:						\
+		__left = copy(to, from, OWNBUF_STATS_SIZE_V1);			\
+		break;								\
+	case 248:								\
+		__left = copy(to, from, 248);					\
+		break;								\
+	default:								\
+		__left = copy(to, from, size);					\
+		break;								\
+	}									\
+	__left ? -EFAULT : 0;							\
+})
 
 /**
  * struct ownbuf_user_answer - a new handle's way into the caller's struct
@@ -512,7 +481,7 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 	}
 	/* -EFAULT, or -E2BIG for a tail this version cannot honour. */
 	if (usize == op->size)
-		ret = ownbuf_arg_from_user(&buf, uarg, usize);
+		ret = ownbuf_arg_copy(copy_from_user, &buf, uarg, usize);
 	else
 		ret = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (ret)
@@ -528,9 +497,9 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 	 * of a pin's cost.
 	 */
 	if (op->looks) {
-		ret = ownbuf_arg_to_user(uarg, &buf, wsize) ?: op->fn(s, &buf);
+		ret = ownbuf_arg_copy(copy_to_user, uarg, &buf, wsize) ?: op->fn(s, &buf);
 		if (!ret)
-			ret = ownbuf_arg_to_user(uarg, &buf, wsize);
+			ret = ownbuf_arg_copy(copy_to_user, uarg, &buf, wsize);
 		goto out;
 	}
 	/*
@@ -547,7 +516,8 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 		};
 
 		memcpy(&ua.was, (u8 *)&buf + op->answer, sizeof(ua.was));
-		ret = ownbuf_arg_to_user(uarg, &buf, wsize) ?: op->make(s, &buf, &ua.a);
+		ret = ownbuf_arg_copy(copy_to_user, uarg, &buf, wsize) ?:
+		      op->make(s, &buf, &ua.a);
 		goto out;
 	}
 	/*
@@ -564,8 +534,10 @@ long ownbuf_ioctl_dispatch(struct ownbuf_session *s, unsigned int cmd,
 		ownbuf_copy_pages(&up, &buf, wsize, true);
 	ownbuf_unpin_user(&up, !ret);
 out:
-	if (ret)
+	if (ret) {
+		trace_ownbuf_refuse(s, nr, ret);
 		ownbuf_count_refused(s);
+	}
 	return ret;
 }
 

@@ -11,6 +11,8 @@
 
 #include <ownbuf/core.h>
 
+#include "ownbuf_trace.h"
+
 /**
  * ownbuf_device_init() - set up an empty device
  * @dev: the device
@@ -70,6 +72,7 @@ void ownbuf_count_violation(struct ownbuf_session *s, enum ownbuf_violation v)
 {
 	if (WARN_ON_ONCE(v >= OWNBUF_VIOLATION_NR))
 		return;
+	trace_ownbuf_violation(s, v);
 	atomic64_inc(&s->counters.violations[v]);
 	atomic64_inc(&s->dev->counters.violations[v]);
 }

@@ -17,6 +17,8 @@
 
 #include <ownbuf/core.h>
 
+#include "ownbuf_trace.h"
+
 /* What the offsets xarray holds for a handle: its generation and slot. */
 static void *ownbuf_offset_entry(u32 gen, u32 index)
 {
@@ -360,6 +362,7 @@ int ownbuf_mapping_begin(struct ownbuf_session *s, unsigned long pgoff,
 		kfree(m);
 		return ret;
 	}
+	trace_ownbuf_map(s, ref.buf, npages, writable);
 	ownbuf_buffer_unpin(ref.buf);
 	*out = m;
 	return 0;
@@ -401,6 +404,7 @@ void ownbuf_mapping_end(struct ownbuf_mapping *m)
 		 */
 		spin_lock(&buf->lock);
 		if (!list_empty(&m->link)) {
+			trace_ownbuf_unmap(s, buf, m->npages, m->mode == OWNBUF_MODE_MUT);
 			if (m->owner)
 				ownbuf_state_unborrow(buf, m->mode);
 			list_del_init(&m->link);
@@ -458,6 +462,7 @@ void ownbuf_mappings_revoke(struct ownbuf_buffer *buf)
 		 * and @mapping.
 		 */
 		if (!m->ended) {
+			trace_ownbuf_unmap(m->s, buf, m->npages, m->mode == OWNBUF_MODE_MUT);
 			if (m->mapping)
 				unmap_mapping_range(m->mapping, (loff_t)m->pgoff << PAGE_SHIFT,
 						    (loff_t)m->npages << PAGE_SHIFT, 1);

@@ -13,6 +13,8 @@
 
 #include <ownbuf/core.h>
 
+#include "ownbuf_trace.h"
+
 /**
  * ownbuf_refuse_stale() - count a refusal from ownbuf_slot_find() by class
  * @s: session
@@ -50,6 +52,10 @@ int ownbuf_refuse_stale(struct ownbuf_session *s, int err,
 static int ownbuf_borrow_revoked(struct ownbuf_session *s, u32 index)
 	__must_hold(&s->lock)
 {
+	struct ownbuf_slot *slot = ownbuf_slot(s, index);
+
+	/* Still on the buffer's list, so not freed before this lock is free. */
+	trace_ownbuf_revoke(s, ownbuf_handle_make(s, index, slot->gen), slot->buf, slot->mode);
 	ownbuf_slot_free(s, index, OWNBUF_DEATH_REVOKED);
 	ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
 	return -ESTALE;
@@ -301,8 +307,10 @@ static void ownbuf_unmake(struct ownbuf_session *s, u32 index, struct ownbuf_buf
  * handle: nothing can fail after that.
  */
 static int ownbuf_publish_made(struct ownbuf_session *s, u32 index,
-			       struct ownbuf_buffer *buf, const struct ownbuf_answer *a)
+			       struct ownbuf_buffer *buf, const struct ownbuf_answer *a,
+			       bool cloned)
 {
+	u64 id, size;
 	int ret;
 
 	ret = ownbuf_answer_deliver(s, index, a);
@@ -310,7 +318,14 @@ static int ownbuf_publish_made(struct ownbuf_session *s, u32 index,
 		ownbuf_unmake(s, index, buf);
 		return ret;
 	}
+	/* Named by value: once published, another thread may drop it. */
+	id = buf->serial;
+	size = buf->size;
 	*a->out = ownbuf_slot_publish_owner(s, index, buf);
+	if (cloned)
+		trace_ownbuf_clone(s, *a->out, id, size);
+	else
+		trace_ownbuf_create(s, *a->out, id, size);
 	return 0;
 }
 
@@ -329,7 +344,7 @@ static int ownbuf_make(struct ownbuf_session *s, u64 size, const struct ownbuf_a
 		ownbuf_unprepare(s, size, index);
 		return ret;
 	}
-	return ownbuf_publish_made(s, index, buf, a);
+	return ownbuf_publish_made(s, index, buf, a, false);
 }
 
 /**
@@ -383,6 +398,7 @@ int ownbuf_drop(struct ownbuf_session *s, u64 handle, u32 flags)
 	ownbuf_slot_free(s, index, OWNBUF_DEATH_FREED);
 	spin_unlock(&s->lock);
 
+	trace_ownbuf_drop(s, handle, buf->serial, buf->size);
 	ownbuf_session_uncharge(s, buf->size);
 	ownbuf_buffer_destroy(buf);
 	return 0;
@@ -584,6 +600,7 @@ int ownbuf_borrow_answer(struct ownbuf_session *s, u64 handle, u32 mode, u32 fla
 		ownbuf_slot_unreserve(s, index);
 		return ret;
 	}
+	trace_ownbuf_borrow(s, *a->out, ref.buf, mode);
 	ownbuf_buffer_unpin(ref.buf);
 	return 0;
 }
@@ -619,6 +636,7 @@ int ownbuf_release(struct ownbuf_session *s, u64 handle, u32 flags)
 			ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
 			ret = -EBUSY;
 		} else {
+			trace_ownbuf_release(s, handle, slot->buf, slot->mode);
 			ownbuf_release_on_close(s, index);
 		}
 	}
@@ -692,7 +710,7 @@ int ownbuf_clone_answer(struct ownbuf_session *s, u64 handle, u32 flags,
 		goto free_copy;
 	memcpy(copy->data, acc.buf->data, size);
 	ownbuf_access_end(&acc);
-	return ownbuf_publish_made(s, index, copy, a);
+	return ownbuf_publish_made(s, index, copy, a, true);
 
 free_copy:
 	ownbuf_unmake(s, index, copy);

@@ -15,6 +15,8 @@
 
 #include <ownbuf/core.h>
 
+#include "ownbuf_trace.h"
+
 /* Tickets by value: O(1) at any count, resized as they come and go. */
 static const struct rhashtable_params ownbuf_ticket_params = {
 	.key_len = sizeof(u64),
@@ -218,10 +220,13 @@ int ownbuf_give(struct ownbuf_session *s, u64 handle, u32 flags, u64 *ticket)
 	if (!ret) {
 		buf = ownbuf_slot(s, index)->buf;
 		ret = ownbuf_state_give(buf);
-		if (ret)
+		if (ret) {
 			ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
-		else
+		} else {
 			ownbuf_slot_free(s, index, OWNBUF_DEATH_MOVED);
+			/* The ticket is not armed: nobody can take it yet. */
+			trace_ownbuf_give(s, handle, buf->serial, buf->size);
+		}
 	}
 	/* No longer its buffer; its bytes count against it until taken. */
 	if (!ret)
@@ -329,11 +334,12 @@ static struct ownbuf_ticket *ownbuf_ticket_claim(struct ownbuf_session *s, u64 v
  * and its charges move from its giver (@kin, ownbuf_adopt_charge()).
  */
 static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, enum ownbuf_kin kin,
-			      u64 size, const struct ownbuf_answer *a)
+			      u64 size, const struct ownbuf_answer *a, bool cancel)
 {
 	struct ownbuf_ticket *t;
 	struct ownbuf_buffer *buf;
 	u32 index;
+	u64 id;
 	int ret;
 
 	/* The quota first: EDQUOT comes before a table growth's ENOMEM. */
@@ -356,7 +362,13 @@ static int ownbuf_adopt_moved(struct ownbuf_session *s, u64 value, enum ownbuf_k
 	buf = t->buf;
 	kfree(t);
 	atomic_long_andnot(OWNBUF_ST_TRANSIT, &buf->state);
+	/* Named by value: once published, another thread may drop it. */
+	id = buf->serial;
 	*a->out = ownbuf_slot_publish_owner(s, index, buf);
+	if (cancel)
+		trace_ownbuf_cancel(s, *a->out, id, size);
+	else
+		trace_ownbuf_take(s, *a->out, id, size);
 	return 0;
 
 unreserve:
@@ -386,7 +398,7 @@ int ownbuf_take_answer(struct ownbuf_session *s, u64 value, u32 flags,
 	ret = ownbuf_ticket_peek(s, value, flags, OWNBUF_TICKET_MOVE, &size, &kin);
 	if (ret)
 		return ret;
-	return ownbuf_adopt_moved(s, value, kin, size, a);
+	return ownbuf_adopt_moved(s, value, kin, size, a, false);
 }
 
 /**
@@ -420,7 +432,7 @@ int ownbuf_cancel(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 		size = t->buf->size;
 		spin_unlock(&dev->tickets_lock);
 		return ownbuf_adopt_moved(s, value, OWNBUF_KIN_SELF, size,
-					  OWNBUF_ANSWER_IN(out));
+					  OWNBUF_ANSWER_IN(out), true);
 	}
 	/* A loan just ends; nothing to reserve. */
 	buf = ownbuf_loan_pin(dev, t);
@@ -430,6 +442,7 @@ int ownbuf_cancel(struct ownbuf_session *s, u64 value, u32 flags, u64 *out)
 	*out = 0;
 	ret = -ENOENT;
 	if (buf) {
+		trace_ownbuf_cancel(s, 0, buf->serial, buf->size);
 		ownbuf_state_unborrow(buf, t->mode);
 		ownbuf_buffer_unpin(buf);
 		ret = 0;
@@ -483,6 +496,7 @@ int ownbuf_lend(struct ownbuf_session *s, u64 handle, u32 mode, u32 flags,
 	}
 	/* Hashed: the loan's own now, which its buffer's drop may end at once. */
 	t = NULL;
+	trace_ownbuf_lend(s, handle, ref.buf, mode);
 	goto unpin;
 unborrow:
 	ownbuf_state_unborrow(ref.buf, mode);
@@ -536,6 +550,7 @@ int ownbuf_accept_answer(struct ownbuf_session *s, u64 value, u32 flags,
 	}
 	/* The loan's place in the borrow state passes to the handle. */
 	*a->out = ownbuf_slot_publish_borrow(s, index, buf, t->mode);
+	trace_ownbuf_accept(s, *a->out, buf, t->mode);
 	ownbuf_buffer_unpin(buf);
 	kfree(t);
 	return 0;

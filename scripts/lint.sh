@@ -47,10 +47,11 @@ tool() {
 # checkpatch: the ignore lists are ours, short, and explained in the files;
 # userspace code (tools/, selftests, bench) has a few more, kernel-only rules.
 run_checkpatch() {
-	local ignores user_ignores kernel_c user_c rc=0
+	local ignores user_ignores kernel_c user_c trace_h rc=0
 	ignores=$(grep -v '^#' scripts/checkpatch.ignore | paste -sd, -)
 	user_ignores=$ignores,$(grep -v '^#' scripts/checkpatch-userspace.ignore | paste -sd, -)
-	kernel_c=$(printf '%s\n' "$c_files" | grep -vE '^(tools/|tests/selftests/|tests/bench/|tests/gates/.*_test\.c)' || true)
+	kernel_c=$(printf '%s\n' "$c_files" | grep -vE '^(tools/|tests/selftests/|tests/bench/|tests/gates/.*_test\.c)|_trace\.h$' || true)
+	trace_h=$(printf '%s\n' "$c_files" | grep -E '_trace\.h$' || true)
 	user_c=$(printf '%s\n' "$c_files" | grep -E '^(tools/|tests/selftests/|tests/bench/|tests/gates/.*_test\.c)' || true)
 	# shellcheck disable=SC2086
 	"$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
@@ -58,6 +59,11 @@ run_checkpatch() {
 	# shellcheck disable=SC2086
 	"$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
 		--ignore "$user_ignores" -f $user_c || rc=1
+	# TRACE_EVENT()'s arguments are laid out as in include/trace/events/:
+	# one macro per line, not aligned with the open parenthesis.
+	# shellcheck disable=SC2086
+	[ -z "$trace_h" ] || "$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
+		--ignore "$ignores,PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE" -f $trace_h || rc=1
 	return "$rc"
 }
 

@@ -101,6 +101,7 @@ payload=$(kept "${OWNBUF_GUEST_FILES:+gate-}payload" "$payload_key" fill_payload
 own="$tmp/own"
 mkdir -p "$own/etc/ownbuf" "$own/lib/ownbuf"
 echo "$plan" >"$own/etc/ownbuf/plan"
+echo "$kernel" >"$own/etc/ownbuf/kernel"
 # The stress: how long make check's slice runs (the debug kernel's is the
 # one that counts; the stock kernels run a shorter one), and make stress's
 # own arguments.
