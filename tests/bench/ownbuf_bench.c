@@ -51,11 +51,13 @@
  * The cost of safety: the same calls on /dev/ownbuf and on
  * /dev/ownbuf_unchecked, a bench-only build of the module with the
  * ownership checks compiled out (loaded by make bench only, never
- * installed), by turns as in every group.
+ * installed), by turns as in every group. Tracepoints: create+drop and
+ * borrow+release with ownbuf's events off and on (tracefs), switched before
+ * each timed loop; not in --tiny (each switch patches the kernel's text).
  *
  * --only WORD[,WORD] runs the groups with a variant whose name has one of
- * the words; "flat", "tail", "metadata", "scaling" and "safety" name those
- * parts. --csv PATH writes every figure of the run to PATH, one row each:
+ * the words; "flat", "tail", "metadata", "scaling", "safety" and "tracing"
+ * name those parts. --csv PATH writes every figure of the run to PATH, one row each:
  * part,name,peer,x,value,unit,peer_value,ratio (see write_csv()).
  * --loop OP N makes nothing but N calls of one operation, for a tracer to
  * watch (scripts/guest/breakdown.sh).
@@ -87,6 +89,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -133,6 +136,7 @@ struct variant {
 	void (*teardown)(struct variant *v);
 	size_t size;
 	bool unchecked;	/* its ownbuf calls go to UNCHECKED_PATH */
+	int events;	/* EV_OFF, EV_ON: ownbuf's tracepoints before each loop */
 
 	/* Filled in by setup and used by op. */
 	int fd;
@@ -1124,6 +1128,33 @@ static int setup_unck_buffer(struct variant *v)
 	return setup_ob_buffer(v);
 }
 
+/*
+ * Tracepoints: the same calls with ownbuf's events off and on (tracefs),
+ * switched before each timed loop, so the two take turns like any group.
+ */
+#define EVENTS_PATH "/sys/kernel/tracing/events/ownbuf/enable"
+enum { EV_ANY, EV_OFF, EV_ON };
+static int events_fd = -1;
+
+static int set_events(struct variant *v)
+{
+	const char *val = v->events == EV_ON ? "1" : "0";
+
+	if (pwrite(events_fd, val, 1, 0) != 1)
+		return fail(v, "write of " EVENTS_PATH, errno);
+	return 0;
+}
+
+static int setup_events(struct variant *v)
+{
+	if (events_fd < 0) {
+		v->state = ST_NA;
+		snprintf(v->why, sizeof(v->why), "no %s", EVENTS_PATH);
+		return -1;
+	}
+	return v->size == 4 * KIB ? setup_ob_buffer(v) : 0;
+}
+
 /* The variants, and the pairs the table shows */
 
 #define V_(vname, vsize, vsetup, vop, vteardown, vunchecked) {		\
@@ -1137,6 +1168,12 @@ static int setup_unck_buffer(struct variant *v)
 /* The same operation on UNCHECKED_PATH. */
 #define VU(vname, vsize, vop)						\
 	V_(vname, vsize, setup_unck_buffer, vop, teardown_ob_buffer, true)
+/* With ownbuf's events set off or on before each timed loop. */
+#define EV(vname, vsize, vop, vevents) {				\
+	.name = vname, .size = vsize, .setup = setup_events, .op = vop,	\
+	.teardown = teardown_ob_buffer, .fd = -1, .fd2 = -1,		\
+	.events = vevents,						\
+}
 
 enum {
 	OB_CREATE, MEMFD_CREATE, HEAP_ALLOC,
@@ -1155,6 +1192,8 @@ enum {
 	SAFE_READ_64, UNCK_READ_64, SAFE_WRITE_64, UNCK_WRITE_64,
 	SAFE_READ_4K, UNCK_READ_4K, SAFE_WRITE_4K, UNCK_WRITE_4K,
 	SAFE_BORROW, UNCK_BORROW, SAFE_QUERY, UNCK_QUERY,
+	/* Tracepoints: each operation with ownbuf's events off, then on. */
+	EV_CREATE_OFF, EV_CREATE_ON, EV_BORROW_OFF, EV_BORROW_ON,
 	NR_VARIANTS,
 };
 
@@ -1258,6 +1297,10 @@ static struct variant variants[NR_VARIANTS] = {
 	[SAFE_QUERY] = V("query", 4 * KIB,
 			 setup_ob_buffer, op_ob_query, teardown_ob_buffer),
 	[UNCK_QUERY] = VU("query unchecked", 4 * KIB, op_ob_query),
+	[EV_CREATE_OFF] = EV("create+drop 64 B", 64, op_ob_create_drop, EV_OFF),
+	[EV_CREATE_ON] = EV("create+drop 64 B, events on", 64, op_ob_create_drop, EV_ON),
+	[EV_BORROW_OFF] = EV("borrow+release (shared)", 4 * KIB, op_ob_borrow_release, EV_OFF),
+	[EV_BORROW_ON] = EV("borrow+release, events on", 4 * KIB, op_ob_borrow_release, EV_ON),
 };
 
 /* Variants measured by turns; -1 ends a group. */
@@ -1284,6 +1327,11 @@ static const int safety_groups[][3] = {
 	{ SAFE_WRITE_4K, UNCK_WRITE_4K, -1 },
 	{ SAFE_BORROW, UNCK_BORROW, -1 },
 	{ SAFE_QUERY, UNCK_QUERY, -1 },
+};
+
+static const int events_groups[][3] = {
+	{ EV_CREATE_OFF, EV_CREATE_ON, -1 },
+	{ EV_BORROW_OFF, EV_BORROW_ON, -1 },
 };
 
 /* The flat cost's group, run once per size of session. */
@@ -1382,6 +1430,13 @@ static void run_group(const int *g)
 		for (i = 0; g[i] >= 0; i++) {
 			v = &variants[g[i]];
 			if (v->state != ST_OK)
+				continue;
+			/*
+			 * A switch patches kernel text, which an emulator then
+			 * translates again: warm up before timing.
+			 */
+			if (v->events != EV_ANY &&
+			    (set_events(v) || !timed_loop(v, v->iters / 2 + 1)))
 				continue;
 			t = timed_loop(v, v->iters);
 			if (t)
@@ -2475,6 +2530,55 @@ static void run_safety(void)
 	unck_fd = -1;
 }
 
+/*
+ * Tracepoints off and on. Not in --tiny, the run of make check: each switch
+ * patches the kernel's text, which the newest kernel under TCG has died of.
+ */
+static void run_events(void)
+{
+	size_t i;
+
+	events_fd = open(EVENTS_PATH, O_WRONLY | O_CLOEXEC);
+	/* A guest's /init mounts no tracefs: root may. */
+	if (events_fd < 0 && !mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		events_fd = open(EVENTS_PATH, O_WRONLY | O_CLOEXEC);
+	for (i = 0; i < ARRAY_SIZE(events_groups); i++)
+		run_group(events_groups[i]);
+	if (events_fd >= 0) {
+		if (pwrite(events_fd, "0", 1, 0) != 1)
+			fprintf(stderr, "ownbuf bench: cannot turn ownbuf's events off\n");
+		close(events_fd);
+	}
+	events_fd = -1;
+}
+
+static void print_events(void)
+{
+	const struct variant *o, *e;
+	char om[24], em[24], ratio[160];
+	size_t i;
+
+	if (part_skipped("tracing", "tracepoints"))
+		return;
+	printf("\ntracepoints: the same calls with ownbuf's events off and on (tracefs),\n");
+	printf("  by turns; ns per operation, median; ratio = on / off. Off, each\n");
+	printf("  tracepoint is a static key's no-op: the checked rows above have them off\n");
+	printf("%-28s %12s %12s  %s\n", "ownbuf", "events off", "events on", "ratio");
+	for (i = 0; i < ARRAY_SIZE(events_groups); i++) {
+		o = &variants[events_groups[i][0]];
+		e = &variants[events_groups[i][1]];
+		fmt_ns(om, sizeof(om), o, o->med);
+		fmt_ns(em, sizeof(em), e, e->med);
+		if (o->state == ST_OK && e->state == ST_OK)
+			snprintf(ratio, sizeof(ratio), "%.2f", e->med / o->med);
+		else
+			snprintf(ratio, sizeof(ratio), "%s (%s)",
+				 o->state == ST_ERR || e->state == ST_ERR ? "error" : "n/a",
+				 o->state != ST_OK ? o->why : e->why);
+		printf("%-28s %12s %12s  %s\n", o->name, om, em, ratio);
+	}
+}
+
 static void print_safety(void)
 {
 	const struct variant *c, *u;
@@ -2675,6 +2779,12 @@ static void csv_parts(void)
 		if (c->state == ST_OK)
 			csv_row("safety", c->name, u->name, "", c->med, "ns", med_of(u));
 	}
+	for (i = 0; i < ARRAY_SIZE(events_groups); i++) {
+		c = &variants[events_groups[i][1]];
+		u = &variants[events_groups[i][0]];
+		if (c->state == ST_OK)
+			csv_row("tracing", c->name, u->name, "", c->med, "ns", med_of(u));
+	}
 }
 
 static void write_csv(void)
@@ -2713,7 +2823,7 @@ static void print_help(const char *prog)
 	fprintf(stderr, "  --tiny       every group once, with a few operations: a quick run\n");
 	fprintf(stderr, "  --only WORD[,WORD...]  only the groups with a variant whose name\n");
 	fprintf(stderr, "               has one of the WORDs (\"flat\", \"tail\", \"metadata\",\n");
-	fprintf(stderr, "               \"scaling\" and \"safety\" name those parts)\n");
+	fprintf(stderr, "               \"scaling\", \"safety\" and \"tracing\" name those parts)\n");
 	fprintf(stderr, "  --csv PATH   every figure also to PATH, one CSV row each\n");
 	fprintf(stderr, "  --loop OP N  only N calls of OP (create-drop, borrow-release or\n");
 	fprintf(stderr, "               query), silent: for a tracer to watch\n");
@@ -2860,6 +2970,15 @@ int main(int argc, char **argv)
 			run_group(groups[i]);
 	if (name_wanted("safety"))
 		run_safety();
+	if (tiny && (!only || !name_wanted("tracing"))) {
+		for (i = EV_CREATE_OFF; i <= EV_BORROW_ON; i++) {
+			variants[i].state = ST_NA;
+			snprintf(variants[i].why, sizeof(variants[i].why),
+				 "not in --tiny: each switch patches kernel text");
+		}
+	} else if (name_wanted("tracing")) {
+		run_events();
+	}
 	if (name_wanted("flat"))
 		run_flat();
 	if (name_wanted("tail"))
@@ -2876,6 +2995,7 @@ int main(int argc, char **argv)
 	print_meta();
 	print_scaling();
 	print_safety();
+	print_events();
 	for (i = 0; i < NR_VARIANTS; i++)
 		if (i < FLAT_CREATE || i > FLAT_STALE)
 			tally(&variants[i], &n, &na, &errors);
