@@ -2822,8 +2822,9 @@ static void print_help(const char *prog)
 	fprintf(stderr, "usage: %s [--tiny] [--only WORD] [--csv PATH] | --loop OP N\n", prog);
 	fprintf(stderr, "  --tiny       every group once, with a few operations: a quick run\n");
 	fprintf(stderr, "  --only WORD[,WORD...]  only the groups with a variant whose name\n");
-	fprintf(stderr, "               has one of the WORDs (\"flat\", \"tail\", \"metadata\",\n");
-	fprintf(stderr, "               \"scaling\", \"safety\" and \"tracing\" name those parts)\n");
+	fprintf(stderr, "               has one of the WORDs (\"flat\", \"tail\",\n");
+	fprintf(stderr, "               \"metadata\", \"scaling\", \"safety\" and\n");
+	fprintf(stderr, "               \"tracing\" name those parts)\n");
 	fprintf(stderr, "  --csv PATH   every figure also to PATH, one CSV row each\n");
 	fprintf(stderr, "  --loop OP N  only N calls of OP (create-drop, borrow-release or\n");
 	fprintf(stderr, "               query), silent: for a tracer to watch\n");
