@@ -37,7 +37,7 @@ static const char * const ob_op_names[OP_NR] = {
 #define I EINVAL
 /*
  * What an operation through the owner handle answers in each state (as a
- * positive errno, 0 for success): CONTRACT.md's table and precise rules.
+ * positive errno, 0 for success): Documentation/ownbuf.rst's operations and precise rules.
  * Columns: plain shared mut frozen frozen+shared lent_shared lent_mut
  * mapped_ro mapped_rw dropped moved. A mapping through the owner handle is a
  * borrow of its own: read-only is shared, writable is mutable (the map_*

@@ -2,7 +2,7 @@
 /*
  * ownbuf selftests: the ownership core, one operation at a time. Each test
  * takes a valid request and changes one thing in it, and checks the answer
- * CONTRACT.md's table (and the errno table of the UAPI header) gives for
+ * Documentation/ownbuf.rst (and the errno table of the UAPI header) gives for
  * that one thing. Tickets, quotas, violation counting, processes and
  * threads have files of their own.
  */

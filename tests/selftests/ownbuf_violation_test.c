@@ -2,7 +2,7 @@
 /*
  * ownbuf selftests: the memory-safety bugs a C program could make with a
  * buffer, attempted from userspace. Each one must be refused with the errno
- * CONTRACT.md gives and counted: exactly one more refusal, in exactly its
+ * Documentation/ownbuf.rst gives and counted: exactly one more refusal, in exactly its
  * class, for the session and for the device.
  */
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * ownbuf: Rust's ownership rules for kernel buffers shared by processes.
+ * The specification is Documentation/ownbuf.rst.
  */
 #ifndef _UAPI_LINUX_OWNBUF_H
 #define _UAPI_LINUX_OWNBUF_H
@@ -37,13 +38,17 @@
  * and refused with E2BIG otherwise, as copy_struct_from_user() does; only
  * the known part is written back. Fields named ``out_*`` are written by the
  * kernel and ignored on input; every ``flags`` bit not defined here and
- * every ``__reserved`` field must be zero. The memory of the answer is
- * pinned before a call acts: EFAULT always means that nothing happened.
- * So the argument of a command that answers must lie in ordinary writable
- * memory (not a device or secret-memory mapping, which cannot be pinned).
+ * every ``__reserved`` field must be zero. EFAULT always means that
+ * nothing happened: a command that answers first writes its request back
+ * (proving the memory writable), then either answers through pinned
+ * memory (give, cancel, lend, map) or writes its new handle while that
+ * handle cannot be used yet and undoes itself if the write fails (create,
+ * borrow, clone, take, accept). So the argument of a command that answers
+ * must lie in ordinary writable memory (for give, cancel, lend and map,
+ * memory that can be pinned: not a device or secret-memory mapping).
  *
- * Errors (see ../shared/CONTRACT.md; when several apply, the first of this
- * list is returned):
+ * Errors (specified in Documentation/ownbuf.rst; when several apply, the
+ * first of this list is returned):
  *
  * ========  ===============================================================
  * EFAULT    the argument struct cannot be read, or written back
