@@ -7,7 +7,9 @@
 #   make install         install-module + install-headers + install-tools
 #   make install-module  ownbuf.ko to /lib/modules/KVER/updates/, then depmod
 #   make install-headers <linux/ownbuf.h> to $(PREFIX)/include
-#   make install-tools   libownbuf (+ .pc), ownbufctl, the udev rule
+#   make install-tools   libownbuf (+ .pc), ownbufctl, the udev rule, the man
+#                        pages and bash completion (tools/install.mk: MANDIR,
+#                        BASHCOMPDIR)
 #   make uninstall       remove what install-headers and install-tools put down
 #   make demo            the main job: build, boot a 6.12 guest, show it
 #   make bench [KERNEL=6.12] [BENCH_ARGS="--only move"]  time ownbuf against
@@ -20,6 +22,9 @@
 #   make check KERNELS="6.12 debug" TESTS=GLOB   a subset, for the inner loop
 #   make lint            only the static checks
 #   make deps            install packages and fetch kernels (idempotent)
+#   make deb             Debian packages (debian/: ownbuf-dkms, libownbuf0,
+#                        libownbuf-dev, ownbufctl), built out of tree into
+#                        build/deb (scripts/deb.sh)
 #
 # Install variables: PREFIX (/usr/local), DESTDIR (staging root, honoured
 # by every install and uninstall target; depmod, ldconfig and the udev
@@ -38,7 +43,7 @@ INSTALL_MOD_DIR ?= updates
 KVER ?= $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 
-.PHONY: all module modules clean demo bench stress fuzz check lint deps
+.PHONY: all module modules clean demo bench stress fuzz check lint deps deb
 .PHONY: install install-module install-headers install-tools uninstall
 
 all: module
@@ -77,6 +82,9 @@ uninstall:
 
 deps:
 	scripts/deps.sh all
+
+deb:
+	scripts/deb.sh
 
 demo:
 	scripts/demo.sh

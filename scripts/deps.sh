@@ -12,7 +12,9 @@ HOST_PACKAGES=(
 	cpio kmod rsync xz-utils zstd python3 perl git
 	qemu-system-x86 qemu-system-data busybox-static
 	sparse shellcheck linux-source-6.12 gcc-multilib
-	dkms pkg-config debootstrap gnuplot-nox
+	dkms pkg-config debootstrap gnuplot-nox python3-docutils
+	mandoc groff-base
+	debhelper dh-dkms lintian
 )
 
 # The newest kernel: the suite that has it, the meta-package naming it, and

@@ -34,16 +34,28 @@ mk() { make -C "$OWNBUF_TOP" --no-print-directory DESTDIR="$dest" PREFIX=/usr O=
 
 # What the tree must hold, with modes (a symlink as "link").
 expected() {
-	cat <<-'EOF'
-		0644 lib/udev/rules.d/60-ownbuf.rules
-		0755 usr/bin/ownbufctl
-		0644 usr/include/libownbuf.h
-		0644 usr/include/linux/ownbuf.h
-		0644 usr/lib/libownbuf.a
-		link usr/lib/libownbuf.so
-		0755 usr/lib/libownbuf.so.0
-		0644 usr/lib/pkgconfig/libownbuf.pc
-	EOF
+	{
+		cat <<-'EOF'
+			0644 lib/udev/rules.d/60-ownbuf.rules
+			0755 usr/bin/ownbufctl
+			0644 usr/include/libownbuf.h
+			0644 usr/include/linux/ownbuf.h
+			0644 usr/lib/libownbuf.a
+			link usr/lib/libownbuf.so
+			0755 usr/lib/libownbuf.so.0
+			0644 usr/lib/pkgconfig/libownbuf.pc
+			0644 usr/share/bash-completion/completions/ownbufctl
+		EOF
+		# Every page of tools/man, and one for each other name that the
+		# NAME section of a section-3 page lists (`man ownbuf_drop`).
+		for p in "$OWNBUF_TOP"/tools/man/*.[1-9]; do
+			echo "0644 usr/share/man/man${p##*.}/${p##*/}"
+		done
+		awk 'FNR == 1 { page = FILENAME; sub(/.*\//, "", page); sub(/\.3$/, "", page) }
+			/^\.Sh / { on = $2 == "NAME" }
+			on && $1 == ".Nm" && $2 != page { print "0644 usr/share/man/man3/" $2 ".3" }' \
+			"$OWNBUF_TOP"/tools/man/*.3
+	} | LC_ALL=C sort -k2
 }
 listing() {
 	(cd "$dest" && find . \( -type f -o -type l \) -printf '%y %m %P\n' | LC_ALL=C sort -k3 |

@@ -5,7 +5,8 @@
 # map (reads and writes through a mapping, its rights, --keep),
 # moves and loans between processes with `hold` in the background, the demo
 # scene by scene, and the graph (from the device's debugfs file when it
-# exists, else SKIP; from a fixture always). Prints TAP 13; exits 1 on any
+# exists, else SKIP; from a fixture always), stats and graph --watch (bounded
+# by --count, or ended by SIGTERM). Prints TAP 13; exits 1 on any
 # failure. OWNBUFCTL overrides the binary (default: ownbufctl on PATH).
 # Each result is printed as it comes, the plan last (TAP allows it there),
 # so whoever reads the output can time every check.
@@ -474,6 +475,42 @@ check "graph --dot edges by mode" out_has_all 's2 -> b7 \[label="shared", style=
 run graph --from "$T/nothing"
 missing() { rc_is 1 && err_has 'cannot read'; }
 check "graph of a missing file -> exit 1" missing
+
+# ---- --watch: snapshots, bounded by --count ----------------------------------
+
+expect_usage "stats --count without --watch" stats --count 2
+expect_usage "stats --watch 0" stats --watch 0
+expect_usage "stats --watch 86401" stats --watch 86401
+expect_usage "stats --watch 2x" stats --watch 2x
+expect_usage "stats --watch --count 0" stats --watch --count 0
+expect_usage "graph --count without --watch" graph --from "$T/graph" --count 1
+# count_is N ERE: N lines of the output match.
+count_is() { [ "$(grep -c -E -e "$2" "$T/out")" -eq "$1" ]; }
+plain() { ! grep -q "$(printf '\033')" "$T/out"; }
+# Off a terminal: no escape sequences, snapshots a blank line apart.
+two_apart() { [ "$(wc -l <"$T/out")" -eq 4 ] && [ -z "$(sed -n 3p "$T/out")" ] && plain; }
+two_drawings() { count_is 2 '^ownbuf: 2 sessions,' && plain; }
+run create 16 : stats --watch 1 --count 2
+check "stats --watch 1 --count 2: two snapshots, exit 0" ok_and \
+	count_is 2 '^stats -> session: buffers 1, bytes 16,'
+check "... off a terminal: no escape sequences, a blank line between them" two_apart
+run -q stats --json --watch --count 1
+check "stats --watch without SECONDS, --count 1: one JSON snapshot at once" ok_and \
+	count_is 1 '^\{"session":\{'
+run -q stats --watch 1 --json --count 3
+check "stats --json --watch: one object per snapshot" ok_and count_is 3 '^\{"session":\{'
+run graph --from "$T/graph" --watch 1 --count 2
+check "graph --watch 1 --count 2: two drawings" ok_and two_drawings
+run graph --dot --from "$T/graph" --watch --count 2 --watch 1
+check "graph --watch given twice -> usage error, exit 2" usage_error
+LAST="ownbufctl stats --watch 1 & kill -TERM"
+"$CTL" stats --watch 1 >"$T/out" 2>"$T/err" &
+W=$!
+sleep 1.5
+kill -TERM "$W"
+wait "$W"
+RC=$?
+check "stats --watch runs until SIGTERM, then exits 0" ok_and out_has '^stats -> '
 
 if [ -e /sys/kernel/debug/ownbuf/graph ]; then
 	run create 4096 : borrow %1 --shared : create 16 : give %3 : graph

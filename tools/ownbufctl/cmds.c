@@ -49,12 +49,17 @@ static int ctl_check_map(const struct ctl_step *st)
 	return 0;
 }
 
-static int ctl_check_graph(const struct ctl_step *st)
+/* stats and graph: --watch [SECONDS] [--count N]. */
+static int ctl_check_watch(const struct ctl_step *st)
 {
-	const char *v = ctl_opt(st, "--watch");
+	const char *v = ctl_opt(st, "--watch"), *n = ctl_opt(st, "--count");
 
-	if (v && (ctl_num(v) < 1 || ctl_num(v) > 86400))
-		return ctl_usage(st->cmd->name, "--watch takes 1 to 86400 seconds");
+	if (v && *v && (ctl_num(v) < 1 || ctl_num(v) > CTL_WATCH_MAX))
+		return ctl_usage(st->cmd->name, "--watch takes 1 to %d seconds", CTL_WATCH_MAX);
+	if (n && !v)
+		return ctl_usage(st->cmd->name, "--count goes with --watch");
+	if (n && ctl_num(n) < 1)
+		return ctl_usage(st->cmd->name, "--count takes 1 or more");
 	return 0;
 }
 
@@ -507,7 +512,7 @@ static void ctl_counts_line(char *buf, size_t sz, const char *who,
 				      ULL(k->violations[i]));
 }
 
-static int cmd_stats(struct ctl *c, struct ctl_step *st)
+static int ctl_stats_show(struct ctl *c, struct ctl_step *st)
 {
 	struct ownbuf_stats s;
 	char sess[512], dev[512];
@@ -524,6 +529,11 @@ static int cmd_stats(struct ctl *c, struct ctl_step *st)
 	ctl_counts_line(dev, sizeof(dev), "device:", &s.out_device, s.out_device_mappings, true);
 	ctl_say(c, "stats -> %s; %s", sess, dev);
 	return 0;
+}
+
+static int cmd_stats(struct ctl *c, struct ctl_step *st)
+{
+	return ctl_watch(c, st, ctl_stats_show);
 }
 
 /* Keep the session (and its untaken tickets) alive until EOF or a signal. */
@@ -727,14 +737,22 @@ const struct ctl_cmd ctl_cmds[] = {
 	},
 	{
 		.name = "stats",
-		.synopsis = "[--json]",
+		.synopsis = "[--json] [--watch [SECONDS] [--count N]]",
 		.help = "Show the counters of this session and of the device, refused\n"
 		"violations by class included. --json prints one object,\n"
 		"{\"session\":{...},\"device\":{...}}, each with buffers, bytes, borrows,\n"
-		"tickets, mappings, sessions, refused and violations{use_after_free,...}.\n",
-		.opts = { { .name = "--json" } },
+		"tickets, mappings, sessions, refused and violations{use_after_free,...}.\n"
+		"--watch shows them again every SECONDS (default 2) until interrupted,\n"
+		"or N times with --count: redrawn in place on a terminal, else one\n"
+		"snapshot after the other, a blank line apart.\n",
+		.opts = {
+			{ .name = "--json" },
+			{ .name = "--watch", .arg = CTL_ARG_OPTNUM },
+			{ .name = "--count", .arg = CTL_ARG_NUM },
+		},
 		.makes = CTL_MAKES_NOTHING,
 		.session = true,
+		.check = ctl_check_watch,
 		.run = cmd_stats,
 	},
 	{
@@ -757,19 +775,23 @@ const struct ctl_cmd ctl_cmds[] = {
 	},
 	{
 		.name = "graph",
-		.synopsis = "[--dot] [--watch SECONDS]",
+		.synopsis = "[--dot] [--from FILE] [--watch [SECONDS] [--count N]]",
 		.help = "Draw who owns and borrows what, device-wide, from\n"
 		CTL_GRAPH_PATH " (root; debugfs is mounted if it is\n"
-		"not). --dot prints Graphviz DOT instead: sessions as clusters, buffers\n"
-		"as boxes, shared borrows dashed, mutable borrows solid, tickets dotted\n"
-		"from their maker. --watch redraws every SECONDS until interrupted.\n",
+		"not), or from FILE, a copy of it. --dot prints Graphviz DOT instead:\n"
+		"sessions as clusters, buffers as boxes, shared borrows dashed, mutable\n"
+		"borrows solid, mappings bold, tickets dotted from their maker. --watch\n"
+		"draws it again every SECONDS (default 2) until interrupted, or N times\n"
+		"with --count: in place on a terminal, else one drawing after the\n"
+		"other, a blank line apart.\n",
 		.opts = {
 			{ .name = "--dot" },
-			{ .name = "--watch", .arg = CTL_ARG_NUM },
+			{ .name = "--watch", .arg = CTL_ARG_OPTNUM },
 			{ .name = "--from", .arg = CTL_ARG_STR },
+			{ .name = "--count", .arg = CTL_ARG_NUM },
 		},
 		.makes = CTL_MAKES_NOTHING,
-		.check = ctl_check_graph,
+		.check = ctl_check_watch,
 		.run = ctl_graph,
 	},
 	{ .name = NULL }

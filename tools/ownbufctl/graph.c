@@ -537,37 +537,24 @@ static void g_dot(FILE *out, const struct graph *g)
 	fputs("}\n", out);
 }
 
-int ctl_graph(struct ctl *c, struct ctl_step *st)
+/* One drawing: the file read anew. */
+static int g_show(struct ctl *c, struct ctl_step *st)
 {
 	const char *from = ctl_opt(st, "--from");
-	const char *path = from ? from : CTL_GRAPH_PATH;
-	bool dot = ctl_flag(st, "--dot");
-	uint64_t every = 0;
 	struct graph g = { 0 };
-	int ret, sfd = -1;
+	int ret;
 
 	(void)c;
-	if (ctl_opt(st, "--watch")) {
-		every = ctl_num(ctl_opt(st, "--watch"));
-		sfd = ctl_sig_begin();
-		if (sfd < 0)
-			return ctl_refused(st->cmd->name, sfd);
-	}
-	do {
-		ret = g_load(&g, path, from);
-		if (ret)
-			break;
-		if (every)
-			fputs("\033[H\033[2J", stdout);
-		if (dot)
-			g_dot(stdout, &g);
-		else
-			g_text(stdout, &g);
-		fflush(stdout);
-		g_free(&g);
-	} while (every && ctl_sig_wait(sfd, -1, every * 1000) == CTL_WAIT_TIMEOUT);
+	ret = g_load(&g, from ? from : CTL_GRAPH_PATH, from);
+	if (!ret && ctl_flag(st, "--dot"))
+		g_dot(stdout, &g);
+	else if (!ret)
+		g_text(stdout, &g);
 	g_free(&g);
-	if (sfd >= 0)
-		ctl_sig_end(sfd);
 	return ret;
+}
+
+int ctl_graph(struct ctl *c, struct ctl_step *st)
+{
+	return ctl_watch(c, st, g_show);
 }

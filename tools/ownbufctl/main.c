@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ownbufctl.h"
@@ -35,7 +36,7 @@ static void ctl_main_help(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (cmd = ctl_cmds; cmd->name; cmd++)
-		fprintf(f, "  %-8s %s\n", cmd->name, cmd->synopsis);
+		fprintf(f, *cmd->synopsis ? "  %-8s %s\n" : "  %s\n", cmd->name, cmd->synopsis);
 	fprintf(f,
 		"\n"
 		"Options:\n"
@@ -51,7 +52,10 @@ static void ctl_main_help(FILE *f)
 		"  ownbufctl create 4096 : write %%1 --data hello : read %%1 --len 5\n"
 		"  ownbufctl create 4096 : map %%1 --data hello : map %%1 --len 5\n"
 		"  ownbufctl create 16 : give %%1 : hold     # keep the ticket alive\n"
-		"  ownbufctl take 0x1234abcd : read %%1\n");
+		"  ownbufctl take 0x1234abcd : read %%1\n"
+		"  ownbufctl stats --watch 1                # Ctrl-C ends\n"
+		"\n"
+		"The manual: man ownbufctl (the device: man 4 ownbuf).\n");
 }
 
 static void ctl_cmd_help(const struct ctl_cmd *cmd)
@@ -187,8 +191,8 @@ int ctl_ref(struct ctl *c, const struct ctl_step *st, const char *arg, uint64_t 
 }
 
 /*
- * hold and graph --watch wait for SIGINT/SIGTERM through a signalfd, with
- * the two blocked meanwhile: no handler, nothing asynchronous.
+ * hold and --watch wait for SIGINT/SIGTERM through a signalfd, with the
+ * two blocked meanwhile: no handler, nothing asynchronous.
  */
 static sigset_t ctl_sig_set, ctl_sig_old;
 
@@ -234,6 +238,53 @@ void ctl_sig_end(int sfd)
 {
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &ctl_sig_old, NULL);
+}
+
+/*
+ * stats and graph: @show once or, with --watch [SECONDS], every SECONDS
+ * (default CTL_WATCH_SECONDS) until SIGINT or SIGTERM, or --count times.
+ * On a terminal each snapshot replaces the one before, under a header line,
+ * as watch(1) draws; anywhere else they follow each other, a blank line
+ * apart, so that a file or a pipe gets every one of them whole.
+ */
+int ctl_watch(struct ctl *c, struct ctl_step *st,
+	      int (*show)(struct ctl *c, struct ctl_step *st))
+{
+	const char *every = ctl_opt(st, "--watch"), *count = ctl_opt(st, "--count");
+	uint64_t secs, n, last;
+	bool tty = isatty(STDOUT_FILENO);
+	char when[16];
+	struct tm tm;
+	time_t now;
+	int ret, sfd;
+
+	if (!every)
+		return show(c, st);
+	secs = *every ? ctl_num(every) : CTL_WATCH_SECONDS;
+	last = count ? ctl_num(count) : 0;
+	sfd = ctl_sig_begin();
+	if (sfd < 0)
+		return ctl_refused(st->cmd->name, sfd);
+	for (n = 1;; n++) {
+		if (tty) {
+			now = time(NULL);
+			when[0] = '\0';
+			if (localtime_r(&now, &tm))
+				strftime(when, sizeof(when), "%H:%M:%S", &tm);
+			/* Home, clear the screen; the header says what this is and how to stop. */
+			printf("\033[H\033[2JEvery %llus: ownbufctl %s    %s (Ctrl-C ends)\n\n",
+			       (unsigned long long)secs, st->cmd->name, when);
+		} else if (n > 1) {
+			putchar('\n');
+		}
+		ret = show(c, st);
+		if (fflush(stdout) && !ret)
+			ret = ctl_fail(st->cmd->name, "writing to stdout: %s", strerror(errno));
+		if (ret || n == last || ctl_sig_wait(sfd, -1, secs * 1000) != CTL_WAIT_TIMEOUT)
+			break;
+	}
+	ctl_sig_end(sfd);
+	return ret;
 }
 
 /*
@@ -306,6 +357,7 @@ static int ctl_parse_step(struct ctl_step *st, int argc, char **argv,
 {
 	const struct ctl_cmd *cmd = ctl_find_cmd(argv[0]);
 	int i, o, npos = 0, ret;
+	enum ctl_arg kind;
 
 	if (!cmd)
 		return ctl_usage(NULL, "unknown command '%s'", argv[0]);
@@ -325,13 +377,20 @@ static int ctl_parse_step(struct ctl_step *st, int argc, char **argv,
 				return ctl_usage(cmd->name, "unknown option '%s'", a);
 			if (st->val[o])
 				return ctl_usage(cmd->name, "'%s' given twice", a);
-			if (cmd->opts[o].arg == CTL_ARG_NONE) {
+			kind = cmd->opts[o].arg;
+			/* An optional value is there when the next word starts with a digit. */
+			if (kind == CTL_ARG_OPTNUM) {
+				kind = CTL_ARG_NUM;
+				if (i + 1 == argc || !isdigit((unsigned char)argv[i + 1][0]))
+					kind = CTL_ARG_NONE;
+			}
+			if (kind == CTL_ARG_NONE) {
 				st->val[o] = "";
 				continue;
 			}
 			if (++i == argc)
 				return ctl_usage(cmd->name, "'%s' needs a value", a);
-			ret = ctl_check_value(st, cmd->opts[o].arg, a, argv[i], steps);
+			ret = ctl_check_value(st, kind, a, argv[i], steps);
 			if (ret)
 				return ret;
 			st->val[o] = argv[i];

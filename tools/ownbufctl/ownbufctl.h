@@ -27,6 +27,10 @@
 
 #define CTL_GRAPH_PATH "/sys/kernel/debug/ownbuf/graph"
 
+/* --watch: seconds between two snapshots when none are given, and at most. */
+#define CTL_WATCH_SECONDS	2
+#define CTL_WATCH_MAX		86400
+
 /* The kernel's spelling; through CTL_ATTR so checkpatch takes it as defined. */
 #define CTL_ATTR(x) __attribute__(x)
 #ifndef __printf
@@ -39,6 +43,7 @@ enum ctl_arg {
 	CTL_ARG_NUM,	/* a number, decimal or 0x hex */
 	CTL_ARG_REF,	/* a handle or ticket: a number or %N */
 	CTL_ARG_STR,	/* any string */
+	CTL_ARG_OPTNUM,	/* option: a number if the next argument starts with a digit */
 };
 
 /* What a command leaves for later %N references. */
@@ -106,6 +111,8 @@ int ctl_sig_begin(void);
 int ctl_sig_wait(int sfd, int fd, int ms);
 void ctl_sig_end(int sfd);
 int ctl_guarded_copy(void *dst, const void *src, int fill, size_t n, void **fault);
+int ctl_watch(struct ctl *c, struct ctl_step *st,
+	      int (*show)(struct ctl *c, struct ctl_step *st));
 
 /* cmds.c */
 extern const struct ctl_cmd ctl_cmds[];
