@@ -490,6 +490,8 @@ TEST(errno_names)
 		{ ENOENT, "ENOENT" }, { ERANGE, "ERANGE" }, { EACCES, "EACCES" },
 		{ EBUSY, "EBUSY" }, { EFBIG, "EFBIG" }, { EDQUOT, "EDQUOT" },
 		{ ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" }, { ENOTTY, "ENOTTY" },
+		{ ENODEV, "ENODEV" }, { EPERM, "EPERM" }, { EMFILE, "EMFILE" },
+		{ E2BIG, "E2BIG" }, { EOVERFLOW, "EOVERFLOW" }, { EINTR, "EINTR" },
 	};
 	size_t i;
 

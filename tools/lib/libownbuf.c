@@ -219,6 +219,9 @@ const char *ownbuf_errno_name(int err)
 	case ENODEV: return "ENODEV";
 	case EPERM: return "EPERM";
 	case EMFILE: return "EMFILE";
+	case E2BIG: return "E2BIG";
+	case EOVERFLOW: return "EOVERFLOW";
+	case EINTR: return "EINTR";
 	default: return "E?";
 	}
 }
