@@ -203,6 +203,12 @@ if [ "$subset" = 0 ]; then
 	step "install: headers, libownbuf, ownbufctl, udev rule" cached_run install \
 		"$(key Makefile tools include/uapi VERSION scripts/install-test.sh -- "$(gcc --version)")" \
 		"$scripts/install-test.sh"
+	step "deb: packages install and pass lintian in a bookworm chroot" cached_run deb \
+		"$(key Kbuild module include tests/kunit dkms.conf VERSION Makefile tools debian \
+			scripts/deb.sh scripts/deb-test.sh -- "$(readlink -f "$(stock_dir 6.12)")" \
+			"$(dpkg-query -W -f='${Version} ' debhelper dh-dkms dkms lintian 2>&1)" \
+			"$(gcc --version)")" \
+		"$scripts/deb-test.sh"
 fi
 join_bg "build: debug kernel"
 step "lint" "$scripts/lint.sh"
