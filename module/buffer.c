@@ -345,7 +345,7 @@ static int ownbuf_state_add(long old, u8 mode, long *new)
 
 /**
  * ownbuf_state_may_borrow() - whether rule 2 allows a borrow of @mode now
- * @buf: a pinned buffer
+ * @buf: a pinned buffer, or one a live slot names under its session lock
  * @mode: &enum ownbuf_mode
  *
  * Judges without counting anything, so that a call can find its errors in

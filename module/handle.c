@@ -167,7 +167,11 @@ void ownbuf_slot_unreserve(struct ownbuf_session *s, u32 index)
 	spin_lock(&s->lock);
 	slot = ownbuf_slot(s, index);
 	WARN_ON_ONCE(slot->kind != OWNBUF_SLOT_RESERVED);
-	/* No handle of this generation escaped: it may be issued again. */
+	/*
+	 * No handle of this generation was ever live (its value may have been
+	 * written to the caller's memory, then put back): it may be issued
+	 * again.
+	 */
 	slot->gen--;
 	slot->kind = OWNBUF_SLOT_FREE;
 	slot->next_free = s->free_head;
@@ -186,7 +190,8 @@ void ownbuf_slot_unreserve(struct ownbuf_session *s, u32 index)
  * caller's memory. A reserved slot is EBADF to every lookup, so nobody can
  * use the handle before it is published, and a call that fails later puts
  * the caller's memory back (ownbuf_answer_retract()) and unreserves the
- * slot, which issues the same generation again: no handle escaped.
+ * slot, which issues the same generation again: the value reached the
+ * caller's memory, but no handle of it was ever live.
  *
  * Return: 0, or @a->deliver's error (the call must then undo itself).
  */

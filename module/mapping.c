@@ -491,7 +491,7 @@ void ownbuf_buffer_maps_free(struct ownbuf_buffer *buf)
 
 /**
  * ownbuf_buffer_mappings() - how many mappings of a buffer are live
- * @buf: a pinned buffer
+ * @buf: a pinned buffer, or one a live slot names under its session lock
  *
  * Return: the count, for query.
  */

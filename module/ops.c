@@ -54,7 +54,7 @@ static int ownbuf_borrow_revoked(struct ownbuf_session *s, u32 index)
 {
 	struct ownbuf_slot *slot = ownbuf_slot(s, index);
 
-	/* Still on the buffer's list, so not freed before this lock is free. */
+	/* Its destruction must take this lock to revoke it: not freed meanwhile. */
 	trace_ownbuf_revoke(s, ownbuf_handle_make(s, index, slot->gen), slot->buf, slot->mode);
 	ownbuf_slot_free(s, index, OWNBUF_DEATH_REVOKED);
 	ownbuf_count_violation(s, OWNBUF_VIOLATION_LIFETIME);
@@ -302,34 +302,26 @@ static void ownbuf_unmake(struct ownbuf_session *s, u32 index, struct ownbuf_buf
 	ownbuf_slot_unreserve(s, index);
 }
 
-/*
- * Publish @buf in the slot reserved for it, after telling the caller its
- * handle: nothing can fail after that.
- */
-static int ownbuf_publish_made(struct ownbuf_session *s, u32 index,
-			       struct ownbuf_buffer *buf, const struct ownbuf_answer *a,
-			       bool cloned)
+/* Publish @buf in the slot reserved (and answered) for it. */
+static void ownbuf_publish_made(struct ownbuf_session *s, u32 index,
+				struct ownbuf_buffer *buf, const struct ownbuf_answer *a,
+				bool cloned)
 {
-	u64 id, size;
-	int ret;
-
-	ret = ownbuf_answer_deliver(s, index, a);
-	if (ret) {
-		ownbuf_unmake(s, index, buf);
-		return ret;
-	}
 	/* Named by value: once published, another thread may drop it. */
-	id = buf->serial;
-	size = buf->size;
+	u64 id = buf->serial, size = buf->size;
+
 	*a->out = ownbuf_slot_publish_owner(s, index, buf);
 	if (cloned)
 		trace_ownbuf_clone(s, *a->out, id, size);
 	else
 		trace_ownbuf_create(s, *a->out, id, size);
-	return 0;
 }
 
-/* A new zeroed buffer of @size owned by @s. */
+/*
+ * A new zeroed buffer of @size owned by @s. The answer goes out as soon as
+ * the slot is reserved: a caller whose memory cannot take it costs no
+ * allocation, and its EFAULT leaves not even a serial used.
+ */
 static int ownbuf_make(struct ownbuf_session *s, u64 size, const struct ownbuf_answer *a)
 {
 	struct ownbuf_buffer *buf;
@@ -339,12 +331,20 @@ static int ownbuf_make(struct ownbuf_session *s, u64 size, const struct ownbuf_a
 	ret = ownbuf_prepare(s, size, &index);
 	if (ret)
 		return ret;
+	ret = ownbuf_answer_deliver(s, index, a);
+	if (ret)
+		goto unprepare;
 	ret = ownbuf_buffer_alloc(s, size, &buf);
 	if (ret) {
-		ownbuf_unprepare(s, size, index);
-		return ret;
+		ownbuf_answer_retract(a);
+		goto unprepare;
 	}
-	return ownbuf_publish_made(s, index, buf, a, false);
+	ownbuf_publish_made(s, index, buf, a, false);
+	return 0;
+
+unprepare:
+	ownbuf_unprepare(s, size, index);
+	return ret;
 }
 
 /**
@@ -701,20 +701,27 @@ int ownbuf_clone_answer(struct ownbuf_session *s, u64 handle, u32 flags,
 	ret = ownbuf_prepare(s, size, &index);
 	if (ret)
 		return ret;
-	ret = ownbuf_buffer_alloc(s, size, &copy);
+	ret = ownbuf_answer_deliver(s, index, a);
 	if (ret)
 		goto unprepare;
+	ret = ownbuf_buffer_alloc(s, size, &copy);
+	if (ret)
+		goto retract;
 
 	ret = ownbuf_access_begin(s, handle, false, 0, 0, &acc);
 	if (ret)
 		goto free_copy;
 	memcpy(copy->data, acc.buf->data, size);
 	ownbuf_access_end(&acc);
-	return ownbuf_publish_made(s, index, copy, a, true);
+	ownbuf_publish_made(s, index, copy, a, true);
+	return 0;
 
 free_copy:
+	ownbuf_answer_retract(a);
 	ownbuf_unmake(s, index, copy);
 	return ret;
+retract:
+	ownbuf_answer_retract(a);
 unprepare:
 	ownbuf_unprepare(s, size, index);
 	return ret;

@@ -14,7 +14,12 @@
  * (the command and errno, at the end of the same call, same task).
  */
 #undef TRACE_SYSTEM
+#ifdef OWNBUF_UNCHECKED
+/* The bench-only build is another module beside ownbuf: events of its own. */
+#define TRACE_SYSTEM ownbuf_unchecked
+#else
 #define TRACE_SYSTEM ownbuf
+#endif
 
 #if !defined(_OWNBUF_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define _OWNBUF_TRACE_H
@@ -22,6 +27,17 @@
 #include <linux/tracepoint.h>
 
 #include <ownbuf/core.h>
+
+/* The enums' values, for perf and trace-cmd, which read the format files. */
+TRACE_DEFINE_ENUM(OWNBUF_MODE_SHARED);
+TRACE_DEFINE_ENUM(OWNBUF_MODE_MUT);
+TRACE_DEFINE_ENUM(OWNBUF_VIOLATION_USE_AFTER_FREE);
+TRACE_DEFINE_ENUM(OWNBUF_VIOLATION_DOUBLE_FREE);
+TRACE_DEFINE_ENUM(OWNBUF_VIOLATION_DATA_RACE);
+TRACE_DEFINE_ENUM(OWNBUF_VIOLATION_NULL_DEREF);
+TRACE_DEFINE_ENUM(OWNBUF_VIOLATION_OVERFLOW);
+TRACE_DEFINE_ENUM(OWNBUF_VIOLATION_USE_AFTER_MOVE);
+TRACE_DEFINE_ENUM(OWNBUF_VIOLATION_LIFETIME);
 
 #define ownbuf_show_mode(mode)						\
 	__print_symbolic(mode,						\
@@ -70,10 +86,14 @@ DECLARE_EVENT_CLASS(ownbuf_owner_class,
 
 OWNBUF_OWNER_EVENT(ownbuf_create);
 OWNBUF_OWNER_EVENT(ownbuf_clone);
+/* Also at close, for each buffer it owned; handle 0: freed on its ticket. */
 OWNBUF_OWNER_EVENT(ownbuf_drop);
 OWNBUF_OWNER_EVENT(ownbuf_give);
 OWNBUF_OWNER_EVENT(ownbuf_take);
-/* A move ticket taken back by its maker; a loan's end has handle 0. */
+/*
+ * A move ticket taken back by its maker; handle 0: a loan ended (cancelled,
+ * its maker closed, or its buffer dropped).
+ */
 OWNBUF_OWNER_EVENT(ownbuf_cancel);
 
 /* A borrow: made, given up, carried by a loan, or revoked. */
@@ -102,6 +122,7 @@ DEFINE_EVENT(ownbuf_borrow_class, ownbuf_borrow,
 	TP_PROTO(const struct ownbuf_session *s, u64 handle, const struct ownbuf_buffer *buf,
 		 u8 mode),
 	TP_ARGS(s, handle, buf, mode));
+/* Also at close, for each borrow the session held. */
 DEFINE_EVENT(ownbuf_borrow_class, ownbuf_release,
 	TP_PROTO(const struct ownbuf_session *s, u64 handle, const struct ownbuf_buffer *buf,
 		 u8 mode),

@@ -16,6 +16,8 @@
 
 #include <ownbuf/core.h>
 
+#include "ownbuf_trace.h"
+
 /*
  * A free tag, cyclically from dev->next_tag, with the generation floor its
  * earlier sessions left; its floor entry exists from here on, so that the
@@ -178,6 +180,7 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 {
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_buffer *buf;
+	struct ownbuf_slot *slot;
 	u32 i;
 
 	ownbuf_tickets_release_all(s);
@@ -186,9 +189,12 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 		/* A table can be large: never hog the CPU while closing it. */
 		cond_resched();
 		spin_lock(&s->lock);
-		switch (ownbuf_slot(s, i)->kind) {
+		slot = ownbuf_slot(s, i);
+		switch (slot->kind) {
 		case OWNBUF_SLOT_OWNER:
-			buf = ownbuf_slot(s, i)->buf;
+			buf = slot->buf;
+			trace_ownbuf_drop(s, ownbuf_handle_make(s, i, slot->gen), buf->serial,
+					  buf->size);
 			ownbuf_state_kill(buf, true);
 			ownbuf_slot_free(s, i, OWNBUF_DEATH_FREED);
 			spin_unlock(&s->lock);
@@ -196,6 +202,8 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 			ownbuf_buffer_destroy(buf);
 			continue;
 		case OWNBUF_SLOT_BORROW:
+			trace_ownbuf_release(s, ownbuf_handle_make(s, i, slot->gen), slot->buf,
+					     slot->mode);
 			ownbuf_release_on_close(s, i);
 			break;
 		}

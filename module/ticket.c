@@ -162,6 +162,8 @@ void ownbuf_loans_end(struct ownbuf_buffer *buf)
 
 	spin_lock(&dev->tickets_lock);
 	list_for_each_entry_safe(t, tmp, &buf->loans, loan_node) {
+		/* Its maker cannot finish closing while the ticket is hashed. */
+		trace_ownbuf_cancel(t->maker, 0, buf->serial, buf->size);
 		ownbuf_ticket_unhash(dev, t);
 		list_add_tail(&t->maker_node, &dead);
 	}
@@ -582,10 +584,13 @@ void ownbuf_tickets_release_all(struct ownbuf_session *s)
 		list_del(&t->maker_node);
 		buf = t->buf;
 		if (t->kind == OWNBUF_TICKET_MOVE) {
+			/* Owned by the ticket alone: freed with it, handle 0. */
+			trace_ownbuf_drop(s, 0, buf->serial, buf->size);
 			ownbuf_bytes_uncharge(s, buf->size, true);
 			ownbuf_state_kill(buf, true);
 			ownbuf_buffer_destroy(buf);
 		} else if (buf) {
+			trace_ownbuf_cancel(s, 0, buf->serial, buf->size);
 			ownbuf_state_unborrow(buf, t->mode);
 			ownbuf_buffer_unpin(buf);
 		}

@@ -597,7 +597,9 @@ void ownbuf_adopt_uncharge(struct ownbuf_session *s, u64 size, enum ownbuf_kin k
 
 /**
  * struct ownbuf_ref - a live handle resolved for one call
- * @buf: the buffer, pinned until ownbuf_buffer_unpin()
+ * @buf: the buffer: pinned until ownbuf_buffer_unpin() when it comes from
+ *	ownbuf_resolve() or ownbuf_resolve_locked(); from ownbuf_look_locked(),
+ *	safe only while the session lock stays held
  * @index: the handle's slot
  * @owner: whether the handle is the owner handle
  * @mode: &enum ownbuf_mode of a borrow handle, 0 for the owner

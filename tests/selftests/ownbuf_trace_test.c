@@ -262,4 +262,42 @@ TEST_F(trace, mappings_are_traced)
 	free(trace);
 }
 
+TEST_F(trace, close_is_traced)
+{
+	char h1[48], b1[48], g1[48];
+	__u64 h, b, g, t;
+	struct ownbuf_query q;
+	char *trace, *ev[16];
+	int fd, n;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	fd = ob_open();
+	ASSERT_LE(0, fd);
+	test_create(fd, 64, &h);
+	test_borrow(fd, h, OWNBUF_MODE_SHARED, &b);
+	test_create(fd, 32, &g);
+	ASSERT_OK(_test_query(fd, g, &q));
+	test_give(fd, g, &t);
+	/* Closing: the untaken move first, then each handle of the table. */
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, tr_write("tracing_on", "0"));
+
+	trace = tr_read();
+	ASSERT_TRUE(!!trace);
+	snprintf(h1, sizeof(h1), "handle=%#llx", (unsigned long long)h);
+	snprintf(b1, sizeof(b1), "handle=%#llx", (unsigned long long)b);
+	snprintf(g1, sizeof(g1), "buffer=%llu", (unsigned long long)q.out_id);
+	n = tr_events(trace, getpid(), ev, 16);
+	ASSERT_EQ(7, n);
+	EXPECT_TRUE(ev_is(ev[0], "ownbuf_create", 1, h1));
+	EXPECT_TRUE(ev_is(ev[1], "ownbuf_borrow", 1, b1));
+	EXPECT_TRUE(ev_is(ev[2], "ownbuf_create", 1, g1));
+	EXPECT_TRUE(ev_is(ev[3], "ownbuf_give", 1, g1));
+	EXPECT_TRUE(ev_is(ev[4], "ownbuf_drop", 2, "handle=0x0 ", g1));
+	EXPECT_TRUE(ev_is(ev[5], "ownbuf_drop", 1, h1));
+	EXPECT_TRUE(ev_is(ev[6], "ownbuf_revoke", 1, b1));
+	free(trace);
+}
+
 TEST_HARNESS_MAIN
