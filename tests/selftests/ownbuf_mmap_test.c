@@ -610,56 +610,105 @@ TEST_F(mm, data_crosses_processes_through_mappings)
  * with REVOKE and makes the next buffer. Every access either works or
  * raises SIGBUS; every mmap either works or answers ESTALE (or EINVAL for
  * an offset that was never its); nothing is left at the end.
+ *
+ * Its time is a hang detector only: it takes about 2 s under TCG with
+ * another guest beside it, and once, in CI, ran past the harness's
+ * default 30 s with nothing in the kernel log. A watchdog thread now says
+ * how far each thread got every 20 s, so that a hang shows where it is.
  */
 #define RACE_ROUNDS 200
 #define RACE_THREADS 3
+#define RACE_TIMEOUT 600
+#define RACE_REPORT_S 20
 
 struct race {
 	int fd;
 	__u64 off;		/* the current buffer's offset (atomic) */
 	int done;		/* atomic */
 	int bad;		/* an answer the contract does not allow */
+	int round;		/* the owner's, atomic */
+	unsigned long maps[RACE_THREADS];	/* each mapper's mmaps, atomic */
+	int stage[RACE_THREADS];	/* 0 loading, 1 mmap, 2 touch, 3 munmap */
 };
+
+struct race_mapper_arg {
+	struct race *r;
+	int id;
+};
+
+/* Every RACE_REPORT_S seconds until done: how far each thread got. */
+static void *race_watchdog(void *arg)
+{
+	struct race *r = arg;
+	int s, i;
+
+	for (s = 1; !__atomic_load_n(&r->done, __ATOMIC_ACQUIRE); s++) {
+		sleep(1);
+		if (s % RACE_REPORT_S)
+			continue;
+		fprintf(stderr, "# race: %d s, owner at round %d of %d, mappers:", s,
+			__atomic_load_n(&r->round, __ATOMIC_RELAXED), RACE_ROUNDS);
+		for (i = 0; i < RACE_THREADS; i++)
+			fprintf(stderr, " %lu mmaps (stage %d)",
+				__atomic_load_n(&r->maps[i], __ATOMIC_RELAXED),
+				__atomic_load_n(&r->stage[i], __ATOMIC_RELAXED));
+		fprintf(stderr, "\n");
+	}
+	return NULL;
+}
 
 static void *race_mapper(void *arg)
 {
-	struct race *r = arg;
+	struct race_mapper_arg *a = arg;
+	struct race *r = a->r;
+	int *stage = &r->stage[a->id];
 	__u64 off;
 	__u8 *p = NULL;
 	int rc, i, sig;
 
 	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(stage, 0, __ATOMIC_RELAXED);
 		off = __atomic_load_n(&r->off, __ATOMIC_ACQUIRE);
 		if (!off)
 			continue;
+		__atomic_store_n(stage, 1, __ATOMIC_RELAXED);
 		rc = ob_mmap_at(r->fd, off, 4 * PG, PROT_READ, (void **)&p);
+		__atomic_add_fetch(&r->maps[a->id], 1, __ATOMIC_RELAXED);
 		if (rc) {
 			if (rc != -ESTALE && rc != -EINVAL)
 				__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
 			continue;
 		}
+		__atomic_store_n(stage, 2, __ATOMIC_RELAXED);
 		for (i = 0; i < 4; i++) {
 			sig = touch(p + i * PG, false, 0);
 			if (sig && sig != SIGBUS)
 				__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
 		}
+		__atomic_store_n(stage, 3, __ATOMIC_RELAXED);
 		munmap(p, 4 * PG);
 	}
 	return NULL;
 }
 
-TEST_F(mm, race_map_fault_unmap_drop_revoke)
+TEST_F_TIMEOUT(mm, race_map_fault_unmap_drop_revoke, RACE_TIMEOUT)
 {
+	struct race_mapper_arg args[RACE_THREADS];
 	struct ownbuf_stats before, after;
-	pthread_t th[RACE_THREADS];
+	pthread_t th[RACE_THREADS], dog;
 	struct race r = { .fd = self->fd };
 	__u64 h, off;
 	int i;
 
 	test_stats(self->fd, &before);
-	for (i = 0; i < RACE_THREADS; i++)
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_mapper, &r));
+	for (i = 0; i < RACE_THREADS; i++) {
+		args[i].r = &r;
+		args[i].id = i;
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_mapper, &args[i]));
+	}
+	ASSERT_EQ(0, pthread_create(&dog, NULL, race_watchdog, &r));
 	for (i = 0; i < RACE_ROUNDS; i++) {
+		__atomic_store_n(&r.round, i, __ATOMIC_RELAXED);
 		test_create(self->fd, 4 * PG, &h);
 		test_map(self->fd, h, &off, NULL);
 		__atomic_store_n(&r.off, off, __ATOMIC_RELEASE);
@@ -669,6 +718,7 @@ TEST_F(mm, race_map_fault_unmap_drop_revoke)
 	__atomic_store_n(&r.done, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < RACE_THREADS; i++)
 		ASSERT_EQ(0, pthread_join(th[i], NULL));
+	ASSERT_EQ(0, pthread_join(dog, NULL));
 	EXPECT_EQ(0, r.bad);
 	test_stats(self->fd, &after);
 	EXPECT_EQ(before.out_device.buffers, after.out_device.buffers);
