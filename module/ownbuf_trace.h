@@ -118,29 +118,20 @@ DECLARE_EVENT_CLASS(ownbuf_borrow_class,
 		  ownbuf_show_mode(__entry->mode))
 );
 
-DEFINE_EVENT(ownbuf_borrow_class, ownbuf_borrow,
-	TP_PROTO(const struct ownbuf_session *s, u64 handle, const struct ownbuf_buffer *buf,
-		 u8 mode),
-	TP_ARGS(s, handle, buf, mode));
+#define OWNBUF_BORROW_EVENT(name)					\
+	DEFINE_EVENT(ownbuf_borrow_class, name,				\
+		TP_PROTO(const struct ownbuf_session *s, u64 handle,	\
+			 const struct ownbuf_buffer *buf, u8 mode),	\
+		TP_ARGS(s, handle, buf, mode))
+
+OWNBUF_BORROW_EVENT(ownbuf_borrow);
 /* Also at close, for each borrow the session held. */
-DEFINE_EVENT(ownbuf_borrow_class, ownbuf_release,
-	TP_PROTO(const struct ownbuf_session *s, u64 handle, const struct ownbuf_buffer *buf,
-		 u8 mode),
-	TP_ARGS(s, handle, buf, mode));
+OWNBUF_BORROW_EVENT(ownbuf_release);
 /* @handle: the handle the loan was made through; the ticket is not shown. */
-DEFINE_EVENT(ownbuf_borrow_class, ownbuf_lend,
-	TP_PROTO(const struct ownbuf_session *s, u64 handle, const struct ownbuf_buffer *buf,
-		 u8 mode),
-	TP_ARGS(s, handle, buf, mode));
-DEFINE_EVENT(ownbuf_borrow_class, ownbuf_accept,
-	TP_PROTO(const struct ownbuf_session *s, u64 handle, const struct ownbuf_buffer *buf,
-		 u8 mode),
-	TP_ARGS(s, handle, buf, mode));
+OWNBUF_BORROW_EVENT(ownbuf_lend);
+OWNBUF_BORROW_EVENT(ownbuf_accept);
 /* @s: the session that held the borrow, not the one whose drop revoked it. */
-DEFINE_EVENT(ownbuf_borrow_class, ownbuf_revoke,
-	TP_PROTO(const struct ownbuf_session *s, u64 handle, const struct ownbuf_buffer *buf,
-		 u8 mode),
-	TP_ARGS(s, handle, buf, mode));
+OWNBUF_BORROW_EVENT(ownbuf_revoke);
 
 /* A mapping of @pages pages made by mmap(2), or ended (munmap, revocation). */
 DECLARE_EVENT_CLASS(ownbuf_mapping_class,

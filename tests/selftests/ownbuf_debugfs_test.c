@@ -14,39 +14,6 @@
 
 #define OB_DEBUGFS "/sys/kernel/debug/ownbuf/"
 
-/* The whole of a debugfs file, NUL-terminated; NULL if it cannot be read. */
-static char *slurp(const char *path)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			char *more = realloc(buf, cap *= 2);
-
-			if (!more) {
-				free(buf);
-				close(fd);
-				return NULL;
-			}
-			buf = more;
-		}
-	}
-	close(fd);
-	buf[len] = 0;
-	return buf;
-}
-
 /* Does every line of @text start with one of the NULL-ended @words? */
 static bool lines_start_with(const char *text, const char *const *words)
 {
@@ -111,8 +78,8 @@ TEST_F(dbg, comm_is_escaped)
 	char *graph, *stats;
 
 	test_create(self->fd, 16, NULL);
-	graph = slurp(OB_DEBUGFS "graph");
-	stats = slurp(OB_DEBUGFS "stats");
+	graph = ob_slurp(OB_DEBUGFS "graph");
+	stats = ob_slurp(OB_DEBUGFS "stats");
 	ASSERT_TRUE(!!graph);
 	ASSERT_TRUE(!!stats);
 	EXPECT_TRUE(lines_start_with(graph, graph_words)) TH_LOG("graph:\n%s", graph);
@@ -138,8 +105,8 @@ static void revoke_then_create(struct __test_metadata *_metadata, int fd,
 	test_borrow(fd, h, OWNBUF_MODE_MUT, &b);
 	test_drop_revoke(fd, h);
 	if (read_debugfs) {
-		free(slurp(OB_DEBUGFS "graph"));
-		free(slurp(OB_DEBUGFS "stats"));
+		free(ob_slurp(OB_DEBUGFS "graph"));
+		free(ob_slurp(OB_DEBUGFS "stats"));
 	}
 	test_create(fd, 16, next);
 	test_err_read(ESTALE, fd, b, 0, 1, &h);
@@ -192,12 +159,12 @@ TEST_F(dbg, large_graph_whole)
 	char *before, *after;
 	int i, owners;
 
-	before = slurp(OB_DEBUGFS "graph");
+	before = ob_slurp(OB_DEBUGFS "graph");
 	ASSERT_TRUE(!!before);
 	owners = count_lines(before, "owner ");
 	for (i = 0; i < n; i++)
 		test_create(self->fd, 16, NULL);
-	after = slurp(OB_DEBUGFS "graph");
+	after = ob_slurp(OB_DEBUGFS "graph");
 	ASSERT_TRUE(!!after);
 	EXPECT_EQ(owners + n, count_lines(after, "owner "));
 	/* Every session (this one included) once, no more. */

@@ -598,4 +598,37 @@ static inline int ob_param_set(const char *name, __u64 val)
 	return rc;
 }
 
+/* The whole of a file (debugfs, tracefs), NUL-terminated; NULL if it cannot be read. */
+static inline char *ob_slurp(const char *path)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			char *more = realloc(buf, cap *= 2);
+
+			if (!more) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			buf = more;
+		}
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
 #endif /* _OWNBUF_SELFTEST_HELPERS_H */

@@ -35,38 +35,6 @@ static int tr_write(const char *file, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -EIO;
 }
 
-/* The whole trace, NUL-terminated; NULL if it cannot be read. */
-static char *tr_read(void)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap), *more;
-	ssize_t n;
-	int fd;
-
-	fd = open(TRACEFS "trace", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			more = realloc(buf, cap *= 2);
-			if (!more) {
-				free(buf);
-				close(fd);
-				return NULL;
-			}
-			buf = more;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 /*
  * The ownbuf events of task @pid in @trace, one "name: fields" string
  * each, in order; returns how many (at most @max).
@@ -186,7 +154,7 @@ TEST_F(trace, known_sequence_gives_its_events)
 	test_drop_revoke(self->fd, k);
 	ASSERT_EQ(0, tr_write("tracing_on", "0"));
 
-	trace = tr_read();
+	trace = ob_slurp(TRACEFS "trace");
 	ASSERT_TRUE(!!trace);
 	/* Tickets are capabilities; kernel pointers are no one's business. */
 	snprintf(tk[0], sizeof(tk[0]), "%llx", (unsigned long long)t);
@@ -250,7 +218,7 @@ TEST_F(trace, mappings_are_traced)
 	test_drop(self->fd, h);
 	ASSERT_EQ(0, tr_write("tracing_on", "0"));
 
-	trace = tr_read();
+	trace = ob_slurp(TRACEFS "trace");
 	ASSERT_TRUE(!!trace);
 	n = tr_events(trace, getpid(), ev, 16);
 	ASSERT_EQ(4, n);
@@ -283,7 +251,7 @@ TEST_F(trace, close_is_traced)
 	ASSERT_EQ(0, close(fd));
 	ASSERT_EQ(0, tr_write("tracing_on", "0"));
 
-	trace = tr_read();
+	trace = ob_slurp(TRACEFS "trace");
 	ASSERT_TRUE(!!trace);
 	snprintf(h1, sizeof(h1), "handle=%#llx", (unsigned long long)h);
 	snprintf(b1, sizeof(b1), "handle=%#llx", (unsigned long long)b);
