@@ -14,7 +14,7 @@
 #   make demo            the main job: build, boot a 6.12 guest, show it
 #   make bench [KERNEL=6.12] [BENCH_ARGS="--only move"]  time ownbuf against
 #                        its peers in a guest; tables, CSV and plots in build/bench
-#   make stress [DURATION=s] [SEED=n] [KERNEL=debug]  the stress test alone:
+#   make stress [DURATION=s] [SEED=n] [KERNEL=debug] [REPLAY=p:r]  the stress alone:
 #                        processes, threads, SIGKILLs, a model of the contract
 #   make fuzz [DURATION=s] [SEED=n] [KERNEL=debug]    the bad-input matrix, then
 #                        random requests for DURATION s, 64- and 32-bit
@@ -93,7 +93,7 @@ bench:
 	OWNBUF_BENCH_ARGS="$(BENCH_ARGS)" scripts/bench.sh $(KERNEL)
 
 stress:
-	DURATION="$(DURATION)" SEED="$(SEED)" KERNEL="$(KERNEL)" scripts/stress.sh
+	DURATION="$(DURATION)" SEED="$(SEED)" KERNEL="$(KERNEL)" REPLAY="$(REPLAY)" scripts/stress.sh
 
 fuzz:
 	DURATION="$(DURATION)" SEED="$(SEED)" KERNEL="$(KERNEL)" scripts/fuzz.sh

@@ -334,7 +334,7 @@ int ownbuf_mapping_begin(struct ownbuf_session *s, unsigned long pgoff,
 		return -ENOMEM;
 	init_rwsem(&m->lock);
 	refcount_set(&m->refs, 1);
-	atomic_set(&m->vmas, 1);
+	refcount_set(&m->vmas, 1);
 	m->s = s;
 	m->mapping = mapping;
 	m->pgoff = pgoff;

@@ -27,14 +27,14 @@ static void ownbuf_vm_open(struct vm_area_struct *vma)
 	struct ownbuf_mapping *m = vma->vm_private_data;
 
 	/* A split or a move by mremap(): one more VMA of the same mapping. */
-	atomic_inc(&m->vmas);
+	refcount_inc(&m->vmas);
 }
 
 static void ownbuf_vm_close(struct vm_area_struct *vma)
 {
 	struct ownbuf_mapping *m = vma->vm_private_data;
 
-	if (atomic_dec_and_test(&m->vmas))
+	if (refcount_dec_and_test(&m->vmas))
 		ownbuf_mapping_end(m);
 }
 
@@ -54,7 +54,17 @@ static vm_fault_t ownbuf_vm_fault(struct vm_fault *vmf)
 	vm_fault_t one;
 
 	down_read(&m->lock);
-	if (m->ended || first >= m->npages)
+	if (m->ended) {
+		/*
+		 * C's dangling pointer, refused: a touch of a mapping whose
+		 * right ended counts as a refusal in the lifetime class, as a
+		 * revoked handle's call does.
+		 */
+		ownbuf_count_violation(m->s, OWNBUF_VIOLATION_LIFETIME);
+		ownbuf_count_refused(m->s);
+		goto unlock;
+	}
+	if (first >= m->npages)
 		goto unlock;
 	nr = min3((unsigned long)OWNBUF_FAULT_AROUND, m->npages - first,
 		  (vma->vm_end - addr) >> PAGE_SHIFT);

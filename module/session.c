@@ -22,15 +22,21 @@
  * A free tag, cyclically from dev->next_tag, with the generation floor its
  * earlier sessions left; its floor entry exists from here on, so that the
  * session's close can update it without allocating.
+ *
+ * No lock of ownbuf's is held: the ida and the xarray lock themselves and
+ * never sleep under their locks, so an opener that reclaims memory here
+ * holds up no other open or close. @next_tag is only where the search
+ * starts. A tag's floor is stored before its ida_free(), and a tag is read
+ * only after ida_alloc_range() returned it: the ida's lock orders the two.
  */
 static int ownbuf_tag_alloc(struct ownbuf_device *dev, u32 *floor)
-	__must_hold(&dev->sessions_lock)
 {
+	u32 from = max(READ_ONCE(dev->next_tag), 1U);
 	void *entry;
 	int tag;
 
-	tag = ida_alloc_range(&dev->tags, max(dev->next_tag, 1U), dev->tag_max, OWNBUF_GFP);
-	if (tag == -ENOSPC && dev->next_tag > 1)
+	tag = ida_alloc_range(&dev->tags, from, dev->tag_max, OWNBUF_GFP);
+	if (tag == -ENOSPC && from > 1)
 		tag = ida_alloc_range(&dev->tags, 1, dev->tag_max, OWNBUF_GFP);
 	if (tag < 0)
 		return tag == -ENOSPC ? -EMFILE : tag;
@@ -44,23 +50,18 @@ static int ownbuf_tag_alloc(struct ownbuf_device *dev, u32 *floor)
 		entry = xa_mk_value(0);
 	}
 	*floor = xa_to_value(entry);
-	dev->next_tag = tag + 1;
+	WRITE_ONCE(dev->next_tag, tag + 1);
 	return tag;
 }
 
 /*
- * Give a closing session's tag back, raised above every generation it used
- * so that its handle values never name a later session's handles. A tag
- * that has used up half its generations is retired for good instead.
+ * Give a closing session's tag back, raised to @floor, the highest
+ * generation it used, so that its handle values never name a later
+ * session's handles. A tag that has used up half its generations is
+ * retired for good instead.
  */
-static void ownbuf_tag_free(struct ownbuf_session *s)
-	__must_hold(&s->dev->sessions_lock)
+static void ownbuf_tag_free(struct ownbuf_session *s, u32 floor)
 {
-	u32 floor = s->gen_floor;
-	u32 i;
-
-	for (i = 0; i < s->used; i++)
-		floor = max(floor, ownbuf_slot(s, i)->gen);
 	/* The entry exists (ownbuf_tag_alloc()): replacing it allocates nothing. */
 	xa_store(&s->dev->gen_floors, s->tag, xa_mk_value(floor), GFP_NOWAIT);
 	if (floor < OWNBUF_TAG_GEN_LIMIT)
@@ -69,31 +70,44 @@ static void ownbuf_tag_free(struct ownbuf_session *s)
 
 /*
  * Count a new session of the calling uid, making its &struct ownbuf_user
- * on its first: -EMFILE over user_max_sessions.
+ * on its first: -EMFILE over user_max_sessions. The count changes under
+ * the users xarray's own lock; the struct is made with no lock held and
+ * put in with xa_insert(), which drops that lock to allocate, so nothing
+ * waits behind this allocation but this opener.
  */
 static int ownbuf_user_get(struct ownbuf_device *dev, struct ownbuf_user **out)
-	__must_hold(&dev->sessions_lock)
 {
-	kuid_t uid = current_uid();
+	unsigned long uid = __kuid_val(current_uid());
 	struct ownbuf_user *u;
 	int ret;
 
-	u = xa_load(&dev->users, __kuid_val(uid));
-	if (u) {
-		if (u->sessions >= READ_ONCE(dev->limits->user_max_sessions))
+	for (;;) {
+		u32 max = READ_ONCE(dev->limits->user_max_sessions);
+
+		xa_lock(&dev->users);
+		u = xa_load(&dev->users, uid);
+		if (u) {
+			ret = u->sessions < max ? 0 : -EMFILE;
+			if (!ret)
+				u->sessions++;
+			xa_unlock(&dev->users);
+			*out = u;
+			return ret;
+		}
+		xa_unlock(&dev->users);
+		if (!max)
 			return -EMFILE;
-		u->sessions++;
-		*out = u;
-		return 0;
+		u = kzalloc(sizeof(*u), OWNBUF_GFP);
+		if (!u)
+			return -ENOMEM;
+		u->uid = current_uid();
+		u->sessions = 1;
+		ret = xa_insert(&dev->users, uid, u, OWNBUF_GFP);
+		if (ret != -EBUSY)
+			break;
+		/* Another session of the uid made it first: count in that one. */
+		kfree(u);
 	}
-	if (!READ_ONCE(dev->limits->user_max_sessions))
-		return -EMFILE;
-	u = kzalloc(sizeof(*u), OWNBUF_GFP);
-	if (!u)
-		return -ENOMEM;
-	u->uid = uid;
-	u->sessions = 1;
-	ret = xa_err(xa_store(&dev->users, __kuid_val(uid), u, OWNBUF_GFP));
 	if (ret) {
 		kfree(u);
 		return ret;
@@ -104,13 +118,18 @@ static int ownbuf_user_get(struct ownbuf_device *dev, struct ownbuf_user **out)
 
 /* Uncount a closed session; its uid's struct goes with its last one. */
 static void ownbuf_user_put(struct ownbuf_device *dev, struct ownbuf_user *u)
-	__must_hold(&dev->sessions_lock)
 {
-	if (--u->sessions)
+	bool last;
+
+	xa_lock(&dev->users);
+	last = !--u->sessions;
+	if (last)
+		__xa_erase(&dev->users, __kuid_val(u->uid));
+	xa_unlock(&dev->users);
+	if (!last)
 		return;
 	/* Whatever a uid's sessions held was freed or moved on with them. */
 	WARN_ON(atomic64_read(&u->bytes) || atomic64_read(&u->tickets));
-	xa_erase(&dev->users, __kuid_val(u->uid));
 	kfree(u);
 }
 
@@ -146,23 +165,21 @@ struct ownbuf_session *ownbuf_session_create(struct ownbuf_device *dev)
 	get_task_comm(s->comm, current);
 	atomic64_set(&s->counters.sessions, 1);
 
-	mutex_lock(&dev->sessions_lock);
 	tag = ownbuf_user_get(dev, &s->user);
 	if (!tag) {
 		tag = ownbuf_tag_alloc(dev, &s->gen_floor);
 		if (tag < 0)
 			ownbuf_user_put(dev, s->user);
 	}
-	if (tag >= 0) {
-		s->tag = tag;
-		list_add_tail(&s->node, &dev->sessions);
-		atomic64_inc(&dev->counters.sessions);
-	}
-	mutex_unlock(&dev->sessions_lock);
 	if (tag < 0) {
 		kfree(s);
 		return ERR_PTR(tag);
 	}
+	s->tag = tag;
+	/* The session list's mutex is held for no allocation, here or anywhere. */
+	scoped_guard(mutex, &dev->sessions_lock)
+		list_add_tail(&s->node, &dev->sessions);
+	atomic64_inc(&dev->counters.sessions);
 	return s;
 }
 
@@ -181,6 +198,7 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 	struct ownbuf_device *dev = s->dev;
 	struct ownbuf_buffer *buf;
 	struct ownbuf_slot *slot;
+	u32 floor = s->gen_floor;
 	u32 i;
 
 	ownbuf_tickets_release_all(s);
@@ -190,6 +208,8 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 		cond_resched();
 		spin_lock(&s->lock);
 		slot = ownbuf_slot(s, i);
+		/* Every value this slot issued, the live one included, is below its gen. */
+		floor = max(floor, slot->gen);
 		switch (slot->kind) {
 		case OWNBUF_SLOT_OWNER:
 			buf = slot->buf;
@@ -213,12 +233,11 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 	atomic64_sub((u64)(s->nr_slots / OWNBUF_CHUNK_SLOTS) * OWNBUF_CHUNK_BYTES,
 		     &s->user->bytes);
 
-	scoped_guard(mutex, &dev->sessions_lock) {
+	scoped_guard(mutex, &dev->sessions_lock)
 		list_del(&s->node);
-		ownbuf_tag_free(s);
-		ownbuf_user_put(dev, s->user);
-		atomic64_dec(&dev->counters.sessions);
-	}
+	ownbuf_tag_free(s, floor);
+	ownbuf_user_put(dev, s->user);
+	atomic64_dec(&dev->counters.sessions);
 	ownbuf_session_put(s);
 }
 

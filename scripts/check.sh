@@ -133,6 +133,13 @@ finish() {
 		args+=(--kunit-py "$(kernel_source)/tools/testing/kunit/kunit.py")
 	python3 "$scripts/summarize.py" "${args[@]}" --steps "$steps" --results "$results" \
 		"${specs[@]}" | tee "$OWNBUF_BUILD/summary.txt" || rc=$?
+	# Every ioctl's fault points, from the kernel with fault injection.
+	if python3 "$scripts/fail-nth-table.py" "$OWNBUF_BUILD/debug/run/sections" \
+		>"$results/fail-nth.md" 2>/dev/null; then
+		echo "fail-nth, every fault point per operation: $results/fail-nth.md"
+	else
+		rm -f "$results/fail-nth.md"
+	fi
 	if [ -n "$stopped" ]; then
 		echo "make check stopped at the first failed step: $stopped"
 		echo "(its log: $results/logs/$(slug "$stopped").log; KEEP_GOING=1 runs the rest anyway)"

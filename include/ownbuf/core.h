@@ -10,7 +10,7 @@
  *
  * Lock nesting (outer first); no other nesting exists:
  *
- *   ownbuf_device.sessions_lock (mutex: session list, tags; debugfs reads)
+ *   ownbuf_device.sessions_lock (mutex: the session list; debugfs reads)
  *     -> ownbuf_session.lock (the graph walks each handle table)
  *     -> ownbuf_device.tickets_lock (the graph walks the tickets)
  *   ownbuf_buffer.data_lock (rwsem, held across the copy of a read/write)
@@ -163,7 +163,7 @@ struct ownbuf_limits {
 /**
  * struct ownbuf_user - what one uid holds in a device, for its limits
  * @uid: the uid
- * @sessions: its open sessions (&ownbuf_device.sessions_lock); the struct
+ * @sessions: its open sessions (the lock of &ownbuf_device.users); the struct
  *	lives while there is one
  * @bytes: its buffers' sizes plus their overhead, in flight included, and
  *	its sessions' handle tables
@@ -205,11 +205,13 @@ struct ownbuf_counters {
  * @serial: last buffer serial handed out; serials are never reused
  * @tickets_lock: protects @tickets and every session's ticket list
  * @tickets: untaken tickets by value
- * @sessions_lock: protects @sessions, @tags, @next_tag and @gen_floors
+ * @sessions_lock: protects @sessions; no allocation is made under it, so
+ *	an open or a close never waits behind another opener's reclaim
  * @sessions: open sessions, for stats and debugfs
  * @tags: session tags in use, allocated cyclically from @next_tag so that a
- *	closed session's tag is not soon reused
- * @next_tag: where the next tag allocation starts
+ *	closed session's tag is not soon reused (the ida's own lock)
+ * @next_tag: where the next tag allocation starts; a hint, read and
+ *	written without a lock
  * @gen_floors: tag -> the highest generation any closed session with that
  *	tag issued (an xa_mk_value()); a new session with the tag starts above
  *	it, so old handle values never name its handles
@@ -221,8 +223,8 @@ struct ownbuf_counters {
  *	(%OWNBUF_MAP_WINDOW; KUnit makes it small)
  * @map_compat_space: pages of offsets for 32-bit callers
  *	(%OWNBUF_MAP_COMPAT_SPACE; KUnit makes it small)
- * @users: uid -> &struct ownbuf_user of the uids with a session open
- *	(@sessions_lock)
+ * @users: uid -> &struct ownbuf_user of the uids with a session open; its
+ *	own lock also guards each &ownbuf_user.sessions
  */
 struct ownbuf_device {
 	const struct ownbuf_limits *limits;
@@ -230,7 +232,7 @@ struct ownbuf_device {
 	atomic64_t serial;
 	spinlock_t tickets_lock;	/* @tickets, every session's ticket list */
 	struct rhashtable tickets;
-	struct mutex sessions_lock;	/* @sessions, @tags */
+	struct mutex sessions_lock;	/* @sessions */
 	struct list_head sessions;
 	struct ida tags;
 	u32 next_tag;
@@ -327,7 +329,7 @@ struct ownbuf_buffer_maps {
  * @s: the session whose fd was mapped; valid while a VMA of it exists
  * @mapping: that fd's address_space, where its pages are zapped
  * @refs: one for its VMAs, one for a destruction that is revoking it
- * @vmas: VMAs of it still mapped
+ * @vmas: VMAs of it still mapped; the last one to go ends it
  * @link: in &ownbuf_buffer_maps.mappings, while it counts
  * @pgoff: its offset, in pages (the first page of the buffer)
  * @npages: pages it maps
@@ -347,7 +349,7 @@ struct ownbuf_mapping {
 	struct ownbuf_session *s;
 	struct address_space *mapping;
 	refcount_t refs;
-	atomic_t vmas;
+	refcount_t vmas;
 	struct list_head link;
 	unsigned long pgoff;
 	unsigned long npages;

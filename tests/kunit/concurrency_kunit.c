@@ -349,11 +349,79 @@ static void ownbuf_revoke_races_release_and_close(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, o->live);
 }
 
+/* A thread that reserves a slot in a full table, and what it got. */
+struct ob_grower {
+	struct ownbuf_session *s;
+	u32 index;
+	int ret;
+	struct completion done;
+};
+
+static int ob_grower_fn(void *arg)
+{
+	struct ob_grower *g = arg;
+
+	g->ret = ownbuf_slot_reserve(g->s, &g->index);
+	complete(&g->done);
+	return 0;
+}
+
+/*
+ * Review finding 13: a thread that found the table full and waited for
+ * the growth lock must look again once it has it, and take the slot that
+ * appeared meanwhile (another thread's growth, or here a drop) instead of
+ * growing the table, or failing with a spurious ENOMEM if it could not.
+ * The test holds the growth lock until the thread sleeps on it, frees a
+ * slot, then lets it go: the thread must get that slot, the table the
+ * same size.
+ */
+static void ownbuf_growth_waiter_takes_the_slot_freed_meanwhile(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *s = ownbuf_kunit_session(test, kd);
+	struct task_struct *t;
+	struct ob_grower *g;
+	u32 nr_slots;
+	u64 h = 0;
+	int i;
+
+	g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	g->s = s;
+	init_completion(&g->done);
+	do
+		h = ownbuf_kunit_create(test, s, 8);
+	while (s->free_head || s->used < s->nr_slots);
+	nr_slots = s->nr_slots;
+
+	mutex_lock(&s->grow_lock);
+	t = kthread_run(ob_grower_fn, g, "ownbuf-grower");
+	if (IS_ERR(t)) {
+		mutex_unlock(&s->grow_lock);
+		KUNIT_FAIL(test, "cannot start the grower thread");
+		return;
+	}
+	/* Until it sleeps on the growth lock (at most 10 s). */
+	for (i = 0; i < 500 && READ_ONCE(t->__state) != TASK_UNINTERRUPTIBLE; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->__state), TASK_UNINTERRUPTIBLE);
+	KUNIT_EXPECT_EQ(test, 0, ownbuf_drop(s, h, 0));
+	mutex_unlock(&s->grow_lock);
+	wait_for_completion(&g->done);
+
+	KUNIT_EXPECT_EQ(test, 0, g->ret);
+	KUNIT_EXPECT_EQ(test, nr_slots, s->nr_slots);
+	KUNIT_EXPECT_EQ(test, h & OWNBUF_INDEX_MAX, (u64)g->index);
+	if (!g->ret)
+		ownbuf_slot_unreserve(s, g->index);
+}
+
 static struct kunit_case ownbuf_concurrency_cases[] = {
 	KUNIT_CASE_SLOW(ownbuf_access_begin_concurrent_with_drop),
 	KUNIT_CASE_SLOW(ownbuf_session_destroy_concurrent_with_borrowers),
 	KUNIT_CASE_SLOW(ownbuf_take_cancel_race),
 	KUNIT_CASE_SLOW(ownbuf_revoke_races_release_and_close),
+	KUNIT_CASE(ownbuf_growth_waiter_takes_the_slot_freed_meanwhile),
 	{}
 };
 

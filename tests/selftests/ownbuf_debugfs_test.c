@@ -72,7 +72,7 @@ TEST_F(dbg, files_are_0400)
 TEST_F(dbg, comm_is_escaped)
 {
 	static const char *const graph_words[] = {
-		"session ", "owner ", "borrow ", "ticket ", NULL
+		"session ", "owner ", "borrow ", "ticket ", "mapping ", NULL
 	};
 	static const char *const stats_words[] = { "device ", "session ", NULL };
 	char *graph, *stats;
@@ -171,6 +171,77 @@ TEST_F(dbg, large_graph_whole)
 	EXPECT_EQ(count_lines(before, "session tag="), count_lines(after, "session tag="));
 	free(before);
 	free(after);
+}
+
+/* The line of @text that starts with @word and holds @part, or NULL. */
+static const char *find_line(const char *text, const char *word, const char *part)
+{
+	const char *line = text, *end;
+
+	while (line && *line) {
+		end = strchr(line, '\n');
+		if (!strncmp(line, word, strlen(word))) {
+			const char *hit = strstr(line, part);
+
+			if (hit && (!end || hit < end))
+				return line;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Mappings are shown as what they are, borrows: one line each under their
+ * buffer's owner in the graph (session, mode, through which handle, pages),
+ * and counted in the stats of the session that mapped and of the device;
+ * gone from both once unmapped.
+ */
+TEST_F(dbg, mappings_are_listed)
+{
+	char *graph, *stats, owner[64], want[160], who[48];
+	struct ownbuf_query q;
+	struct ownbuf_stats st;
+	__u64 h, m, h2;
+	void *ro, *rw;
+
+	test_create(self->fd, 5000, &h);
+	test_create(self->fd, 16, &h2);
+	test_borrow(self->fd, h2, OWNBUF_MODE_MUT, &m);
+	ASSERT_OK(ob_map_handle(self->fd, h, 0, PROT_READ, &ro));
+	ASSERT_OK(ob_map_handle(self->fd, m, 0, PROT_READ | PROT_WRITE, &rw));
+	test_stats(self->fd, &st);
+	ASSERT_EQ(2, st.out_session_mappings);
+
+	graph = ob_slurp(OB_DEBUGFS "graph");
+	stats = ob_slurp(OB_DEBUGFS "stats");
+	ASSERT_TRUE(!!graph);
+	ASSERT_TRUE(!!stats);
+	test_query(self->fd, h, &q);
+	snprintf(owner, sizeof(owner), "handle=0x%016llx", (unsigned long long)h);
+	snprintf(want, sizeof(want), "buffer=%llu mode=shared through=owner pages=2\n",
+		 (unsigned long long)q.out_id);
+	EXPECT_TRUE(!!find_line(graph, "owner ", owner)) TH_LOG("graph:\n%s", graph);
+	EXPECT_TRUE(!!find_line(graph, "mapping ", want)) TH_LOG("graph:\n%s", graph);
+	test_query(self->fd, h2, &q);
+	snprintf(want, sizeof(want), "buffer=%llu mode=mut through=borrow pages=1\n",
+		 (unsigned long long)q.out_id);
+	EXPECT_TRUE(!!find_line(graph, "mapping ", want)) TH_LOG("graph:\n%s", graph);
+	/* This session's line (the only session of this process) counts both. */
+	snprintf(who, sizeof(who), "session pid=%d ", getpid());
+	EXPECT_TRUE(!!find_line(stats, who, " mappings=2\n")) TH_LOG("stats:\n%s", stats);
+	EXPECT_TRUE(!!find_line(stats, "device ", " mappings=")) TH_LOG("stats:\n%s", stats);
+	free(graph);
+	free(stats);
+
+	ASSERT_EQ(0, munmap(ro, 8192));
+	ASSERT_EQ(0, munmap(rw, 4096));
+	graph = ob_slurp(OB_DEBUGFS "graph");
+	ASSERT_TRUE(!!graph);
+	EXPECT_FALSE(!!find_line(graph, "mapping ", "through=owner pages=2\n"))
+		TH_LOG("graph:\n%s", graph);
+	free(graph);
+	test_release(self->fd, m);
 }
 
 TEST_HARNESS_MAIN

@@ -8,9 +8,11 @@
  * through /proc/thread-self/fail-nth) is failed, until the operation runs
  * with no point left to fail. Each failure must be a clean errno the
  * contract allows (ENOMEM, or EFAULT for a copy) with nothing changed:
- * the session's and the device's counts, and what query says of every
- * handle of the setup. kmemleak, scanned when the guest's tests are done,
- * sees whatever the counts miss.
+ * the session's and the device's counts and mappings, what query says of
+ * every handle of the setup (kind, borrows, frozen, size, mappings), and
+ * the buffer's bytes. kmemleak,
+ * scanned when the guest's tests are done, sees whatever the counts miss.
+ * scripts/fail-nth-table.py makes a table of the points per operation.
  *
  * Needs a kernel with fault injection whose attributes fail sleeping
  * allocations (the debug guest's init sets them), else skipped.
@@ -21,6 +23,9 @@
 
 #define MAX_NTH 200
 #define HANDLES 4
+#define SIZE 5000		/* two pages when mapped: a partial last page */
+#define BIG (256 << 10)		/* past kmalloc: kvzalloc's vmalloc pages */
+#define PATTERN 0x5a		/* what a setup writes, so a failed write shows */
 
 /* What a setup made, for its op and for the comparison. */
 struct nth_ctx {
@@ -28,12 +33,16 @@ struct nth_ctx {
 	__u64 h[HANDLES];	/* handles of a (h[0] always the main buffer) */
 	__u64 t;		/* a ticket of a's, when the op needs one */
 	__u64 out;
+	void *map;		/* a's mapping of h[0], when the setup made one */
 };
 
 struct nth_snap {
 	struct ownbuf_counts a, b, dev;
+	__u64 a_maps, dev_maps;
 	struct ownbuf_query q[HANDLES];
 	int q_err[HANDLES];
+	int data_err;		/* reading h[0] back */
+	unsigned char data[SIZE];
 };
 
 static void snap(struct nth_ctx *c, struct nth_snap *s)
@@ -45,12 +54,19 @@ static void snap(struct nth_ctx *c, struct nth_snap *s)
 	if (!_test_stats(c->a, &st)) {
 		s->a = st.out_session;
 		s->dev = st.out_device;
+		s->a_maps = st.out_session_mappings;
+		s->dev_maps = st.out_device_mappings;
 	}
 	if (!_test_stats(c->b, &st))
 		s->b = st.out_session;
 	for (i = 0; i < HANDLES; i++)
 		if (c->h[i])
 			s->q_err[i] = _test_query(c->a, c->h[i], &s->q[i]);
+	/* The bytes, through whichever handle of a's may read them now. */
+	s->data_err = -ENOENT;
+	for (i = 0; i < HANDLES && s->data_err; i++)
+		if (c->h[i] && !s->q_err[i] && s->q[i].out_size == SIZE)
+			s->data_err = _test_read(c->a, c->h[i], 0, SIZE, s->data);
 }
 
 /* The counts that say what exists; refusals are counted, so they differ. */
@@ -66,7 +82,8 @@ static bool snap_equal(const struct nth_snap *x, const struct nth_snap *y)
 	int i;
 
 	if (!counts_equal(&x->a, &y->a) || !counts_equal(&x->b, &y->b) ||
-	    !counts_equal(&x->dev, &y->dev))
+	    !counts_equal(&x->dev, &y->dev) || x->a_maps != y->a_maps ||
+	    x->dev_maps != y->dev_maps)
 		return false;
 	for (i = 0; i < HANDLES; i++) {
 		if (x->q_err[i] != y->q_err[i])
@@ -75,10 +92,13 @@ static bool snap_equal(const struct nth_snap *x, const struct nth_snap *y)
 		    (x->q[i].out_shared != y->q[i].out_shared ||
 		     x->q[i].out_mut != y->q[i].out_mut ||
 		     x->q[i].out_frozen != y->q[i].out_frozen ||
-		     x->q[i].out_kind != y->q[i].out_kind))
+		     x->q[i].out_kind != y->q[i].out_kind ||
+		     x->q[i].out_size != y->q[i].out_size ||
+		     x->q[i].out_mappings != y->q[i].out_mappings))
 			return false;
 	}
-	return true;
+	return x->data_err == y->data_err &&
+	       (x->data_err || !memcmp(x->data, y->data, SIZE));
 }
 
 /* ---- setups (no fault injected) and ops (faults injected) ---- */
@@ -90,12 +110,35 @@ static int setup_none(struct nth_ctx *c)
 
 static int setup_buffer(struct nth_ctx *c)
 {
-	return _test_create(c->a, 5000, &c->h[0]);
+	static unsigned char pattern[SIZE];
+
+	memset(pattern, PATTERN, SIZE);
+	return _test_create(c->a, SIZE, &c->h[0]) ?:
+	       _test_write(c->a, c->h[0], 0, SIZE, pattern);
 }
 
 static int setup_borrowed(struct nth_ctx *c)
 {
 	return setup_buffer(c) ?: _test_borrow(c->a, c->h[0], OWNBUF_MODE_SHARED, &c->h[1]);
+}
+
+static int setup_borrowed_mut(struct nth_ctx *c)
+{
+	return setup_buffer(c) ?: _test_borrow(c->a, c->h[0], OWNBUF_MODE_MUT, &c->h[1]);
+}
+
+static int setup_lent_mut(struct nth_ctx *c)
+{
+	return setup_buffer(c) ?: _test_lend(c->a, c->h[0], OWNBUF_MODE_MUT, &c->t);
+}
+
+/* A buffer mapped read-only through its owner handle: a revocation zaps it. */
+static int setup_mapped(struct nth_ctx *c)
+{
+	__u64 off;
+
+	return setup_buffer(c) ?: _test_map(c->a, c->h[0], &off, NULL) ?:
+	       ob_mmap_at(c->a, off, 8192, PROT_READ, &c->map);
 }
 
 static int setup_moving(struct nth_ctx *c)
@@ -116,7 +159,12 @@ static int setup_offset(struct nth_ctx *c)
 
 static int op_create(struct nth_ctx *c)
 {
-	return _test_create(c->a, 5000, &c->out);
+	return _test_create(c->a, SIZE, &c->out);
+}
+
+static int op_create_big(struct nth_ctx *c)
+{
+	return _test_create(c->a, BIG, &c->out);
 }
 
 static int op_drop(struct nth_ctx *c)
@@ -129,7 +177,7 @@ static int op_drop_revoke(struct nth_ctx *c)
 	return _test_drop(c->a, c->h[0], OWNBUF_DROP_REVOKE);
 }
 
-static char io[5000];
+static char io[SIZE];
 
 static int op_read(struct nth_ctx *c)
 {
@@ -141,9 +189,19 @@ static int op_write(struct nth_ctx *c)
 	return _test_write(c->a, c->h[0], 0, sizeof(io), io);
 }
 
+static int op_write_borrow(struct nth_ctx *c)
+{
+	return _test_write(c->a, c->h[1], 0, sizeof(io), io);
+}
+
 static int op_borrow(struct nth_ctx *c)
 {
 	return _test_borrow(c->a, c->h[0], OWNBUF_MODE_SHARED, &c->out);
+}
+
+static int op_borrow_mut(struct nth_ctx *c)
+{
+	return _test_borrow(c->a, c->h[0], OWNBUF_MODE_MUT, &c->out);
 }
 
 static int op_release(struct nth_ctx *c)
@@ -169,6 +227,11 @@ static int op_cancel(struct nth_ctx *c)
 static int op_lend(struct nth_ctx *c)
 {
 	return _test_lend(c->a, c->h[0], OWNBUF_MODE_SHARED, &c->out);
+}
+
+static int op_lend_mut(struct nth_ctx *c)
+{
+	return _test_lend(c->a, c->h[0], OWNBUF_MODE_MUT, &c->out);
 }
 
 static int op_accept(struct nth_ctx *c)
@@ -257,6 +320,15 @@ static long fail_nth_left(int fd)
 	return left;
 }
 
+/* The setup's mapping goes first: it would keep session a open. */
+static void nth_close(struct nth_ctx *c)
+{
+	if (c->map)
+		munmap(c->map, 8192);
+	close(c->a);
+	close(c->b);
+}
+
 FIXTURE(nth)
 {
 	int fail_fd;
@@ -279,6 +351,11 @@ FIXTURE_VARIANT_ADD(nth, create) {
 	.op = op_create,
 };
 
+FIXTURE_VARIANT_ADD(nth, create_big) {
+	.setup = setup_none,
+	.op = op_create_big,
+};
+
 FIXTURE_VARIANT_ADD(nth, drop) {
 	.setup = setup_buffer,
 	.op = op_drop,
@@ -286,6 +363,11 @@ FIXTURE_VARIANT_ADD(nth, drop) {
 
 FIXTURE_VARIANT_ADD(nth, drop_revoke) {
 	.setup = setup_borrowed,
+	.op = op_drop_revoke,
+};
+
+FIXTURE_VARIANT_ADD(nth, drop_revoke_mapped) {
+	.setup = setup_mapped,
 	.op = op_drop_revoke,
 };
 
@@ -299,13 +381,28 @@ FIXTURE_VARIANT_ADD(nth, write) {
 	.op = op_write,
 };
 
+FIXTURE_VARIANT_ADD(nth, write_borrow) {
+	.setup = setup_borrowed_mut,
+	.op = op_write_borrow,
+};
+
 FIXTURE_VARIANT_ADD(nth, borrow) {
 	.setup = setup_buffer,
 	.op = op_borrow,
 };
 
+FIXTURE_VARIANT_ADD(nth, borrow_mut) {
+	.setup = setup_buffer,
+	.op = op_borrow_mut,
+};
+
 FIXTURE_VARIANT_ADD(nth, release) {
 	.setup = setup_borrowed,
+	.op = op_release,
+};
+
+FIXTURE_VARIANT_ADD(nth, release_mut) {
+	.setup = setup_borrowed_mut,
 	.op = op_release,
 };
 
@@ -324,13 +421,28 @@ FIXTURE_VARIANT_ADD(nth, cancel) {
 	.op = op_cancel,
 };
 
+FIXTURE_VARIANT_ADD(nth, cancel_lend) {
+	.setup = setup_lent,
+	.op = op_cancel,
+};
+
 FIXTURE_VARIANT_ADD(nth, lend) {
 	.setup = setup_buffer,
 	.op = op_lend,
 };
 
+FIXTURE_VARIANT_ADD(nth, lend_mut) {
+	.setup = setup_buffer,
+	.op = op_lend_mut,
+};
+
 FIXTURE_VARIANT_ADD(nth, accept) {
 	.setup = setup_lent,
+	.op = op_accept,
+};
+
+FIXTURE_VARIANT_ADD(nth, accept_mut) {
+	.setup = setup_lent_mut,
 	.op = op_accept,
 };
 
@@ -413,8 +525,7 @@ TEST_F(nth, every_failure_is_clean)
 			/* The op met fewer than n points: it ran whole. */
 			ASSERT_EQ(0, err) TH_LOG("with no fault left to inject: %s",
 						 ob_errname(err));
-			close(self->c.a);
-			close(self->c.b);
+			nth_close(&self->c);
 			break;
 		}
 		/* One letter per point: what its failure answered. */
@@ -431,8 +542,7 @@ TEST_F(nth, every_failure_is_clean)
 			ASSERT_TRUE(snap_equal(&before, &after))
 				TH_LOG("fault %d (%s) changed what exists", n, ob_errname(err));
 		}
-		close(self->c.a);
-		close(self->c.b);
+		nth_close(&self->c);
 	}
 	ASSERT_LE(n, MAX_NTH) TH_LOG("more than %d fault points?", MAX_NTH);
 	if (n == 1)

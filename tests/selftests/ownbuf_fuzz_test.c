@@ -386,6 +386,39 @@ TEST_F(fz, bad_argument_pointers_efault)
 	munmap(p, 2 * page);
 }
 
+/*
+ * The data pointer field is 64 bits for every caller: bits a 32-bit
+ * process cannot have (or, for a 64-bit one, a non-canonical address) are
+ * EFAULT, never cut off to name the caller's own memory; a kernel address
+ * is EFAULT from a 32-bit caller too. @h holds 0x5a and still does after.
+ */
+static void pointers_are_not_cut(struct __test_metadata *_metadata, int fd, __u64 h)
+{
+	__u8 fill[16];
+	const __u64 high = sizeof(long) == 8 ? 1ULL << 63 : 1ULL << 32;
+	const __u64 bad[] = {
+		(__u64)(unsigned long)fill | high, 0xffff888000000000ULL,
+	};
+	struct ownbuf_rw rw;
+	unsigned int b;
+
+	for (b = 0; b < ARRAY_SIZE(bad); b++) {
+		memset(fill, 0x33, sizeof(fill));
+		ob_init_rw(&rw, h, 0, sizeof(fill), NULL);
+		rw.ptr = bad[b];
+		EXPECT_EQ(-EFAULT, ob_ioctl(fd, OWNBUF_IOC_WRITE, &rw))
+			TH_LOG("write from %#llx", (unsigned long long)bad[b]);
+		ob_init_rw(&rw, h, 0, sizeof(fill), NULL);
+		rw.ptr = bad[b];
+		EXPECT_EQ(-EFAULT, ob_ioctl(fd, OWNBUF_IOC_READ, &rw))
+			TH_LOG("read into %#llx", (unsigned long long)bad[b]);
+		EXPECT_EQ(0x33, fill[0]);
+	}
+	ASSERT_OK(_test_read(fd, h, 0, sizeof(fill), fill));
+	EXPECT_EQ(0x5a, fill[0]);
+	EXPECT_EQ(0x5a, fill[sizeof(fill) - 1]);
+}
+
 TEST_F(fz, bad_data_pointers_efault_nothing_written)
 {
 	size_t page = getpagesize();
@@ -418,6 +451,7 @@ TEST_F(fz, bad_data_pointers_efault_nothing_written)
 	test_read(self->fd, h, 0, 128, fill);
 	EXPECT_EQ(0x5a, fill[0]);
 	EXPECT_EQ(0x5a, fill[127]);
+	pointers_are_not_cut(_metadata, self->fd, h);
 	/* A write from read-only memory is fine: it is only read. */
 	EXPECT_EQ(0, _test_write(self->fd, h, 0, 16, ro));
 	/* Misaligned works. */

@@ -306,6 +306,7 @@ TEST_F(mm, drop_without_revoke_refused_while_mapped)
 /* Seed 002's dangling pointer, through a mapping: SIGBUS, not the bytes. */
 TEST_F(mm, drop_revoke_then_sigbus)
 {
+	struct ownbuf_stats before, after;
 	__u64 h, off, b;
 	__u8 *p, *q;
 	int fd2;
@@ -316,7 +317,11 @@ TEST_F(mm, drop_revoke_then_sigbus)
 	ASSERT_OK(ob_mmap_at(self->fd, off, 2 * PG, PROT_READ, (void **)&p));
 	EXPECT_EQ(0, memcmp(p, "hello", 6));
 	test_drop_revoke(self->fd, h);
+	/* Each touch is refused and counted as lifetime, as C's dangling pointer. */
+	test_stats(self->fd, &before);
 	EXPECT_EQ(SIGBUS, touch(p, false, 0));
+	test_stats(self->fd, &after);
+	ob_expect_one_violation(_metadata, &before, &after, OWNBUF_VIOLATION_LIFETIME);
 	EXPECT_EQ(SIGBUS, touch(p + PG, false, 0));
 	/* The offset is stale too. */
 	EXPECT_ERRNO(ESTALE, ob_mmap_at(self->fd, off, PG, PROT_READ, (void **)&q));
@@ -332,7 +337,11 @@ TEST_F(mm, drop_revoke_then_sigbus)
 	ASSERT_OK(ob_map_handle(fd2, b, 0, PROT_READ, (void **)&p));
 	EXPECT_EQ(0, memcmp(p, "world", 6));
 	test_drop_revoke(self->fd, h);
+	/* Counted in the session whose fd was mapped. */
+	test_stats(fd2, &before);
 	EXPECT_EQ(SIGBUS, touch(p, false, 0));
+	test_stats(fd2, &after);
+	ob_expect_one_violation(_metadata, &before, &after, OWNBUF_VIOLATION_LIFETIME);
 	test_err_query(ESTALE, fd2, b);
 	ASSERT_EQ(0, munmap(p, PG));
 	close(fd2);
@@ -521,8 +530,10 @@ TEST_F(mm, mapping_keeps_the_session_open)
  */
 static void expect_no_pin(struct __test_metadata *_metadata, int fd, bool faulted)
 {
+	static __u8 other[PG], plain_bytes[PG];
+	struct iovec iov, local = { other, sizeof(other) };
+	struct iovec plain = { plain_bytes, sizeof(plain_bytes) };
 	int pipefd[2];
-	struct iovec iov;
 	__u64 h, src;
 	__u8 *p = NULL;
 
@@ -538,6 +549,20 @@ static void expect_no_pin(struct __test_metadata *_metadata, int fd, bool faulte
 	iov.iov_len = PG;
 	EXPECT_EQ(-1, vmsplice(pipefd[1], &iov, 1, 0));
 	EXPECT_EQ(EFAULT, errno);
+	/*
+	 * get_user_pages_remote(), as a debugger's or a CRIU-style copier's
+	 * process_vm_readv() takes pages (O_DIRECT pins through the same
+	 * get_user_pages(); the guests have no block device to try it on).
+	 */
+	if (process_vm_readv(getpid(), &local, 1, &plain, 1, 0) != sizeof(plain_bytes)) {
+		/* CONFIG_CROSS_MEMORY_ATTACH=n, as in the debug guest's kernel. */
+		TH_LOG("process_vm_readv() does not work here: not tried");
+	} else {
+		EXPECT_EQ(-1, process_vm_readv(getpid(), &local, 1, &iov, 1, 0));
+		EXPECT_EQ(EFAULT, errno);
+		EXPECT_EQ(-1, process_vm_writev(getpid(), &local, 1, &iov, 1, 0));
+		EXPECT_EQ(EFAULT, errno);
+	}
 	ASSERT_EQ(0, munmap(p, PG));
 	close(pipefd[0]);
 	close(pipefd[1]);

@@ -436,7 +436,7 @@ check "demo scene 7: the freed buffer's offset -> ESTALE" scene_has 7 ESTALE
 cp "$T/demo" "$T/out"
 check "demo ends with the violation table" \
 	out_has_all '^  use_after_free +2$' '^  use_after_move +1$' '^  buffer_overflow +1$' \
-	'^  lifetime +2$'
+	'^  lifetime +3$'
 
 # ---- graph ------------------------------------------------------------------
 

@@ -265,7 +265,7 @@ static int touch_one(__u8 *p, bool write, __u8 *v)
 #define M_TICKETS	128
 #define M_LIVE_MAX	48	/* live handles the driver keeps at most: far from quotas */
 #define M_RECENT	15	/* dead handles used again: their slot's class is kept */
-#define M_HISTORY	32
+#define M_HISTORY	1024	/* log lines kept: a whole session's (MODEL_OPS) */
 #define M_MAPS		6	/* mappings a model session keeps at once */
 
 enum death { D_FREED, D_MOVED, D_REVOKED };
@@ -324,6 +324,7 @@ struct model {
 	__u64 violations[OWNBUF_VIOLATION_SLOTS];
 	__u64 refused;
 	char history[M_HISTORY][160];
+	unsigned long lines;	/* log lines written; an op may write two */
 	unsigned long ops;
 };
 
@@ -332,26 +333,34 @@ static void m_log(struct model *m, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(m->history[m->ops % M_HISTORY], sizeof(m->history[0]), fmt, ap);
+	vsnprintf(m->history[m->lines % M_HISTORY], sizeof(m->history[0]), fmt, ap);
 	va_end(ap);
+	m->lines++;
 }
 
-/* Print what led here, say how to replay it, and fail the whole run. */
+/*
+ * Print what led here (the session's whole log, every line tagged with the
+ * process, as two processes may fail at once), say how to replay it, and
+ * fail the whole run.
+ */
 static void m_fail(struct model *m, const char *fmt, ...)
 {
-	unsigned long i, first = m->ops >= M_HISTORY ? m->ops - M_HISTORY + 1 : 0;
+	unsigned long i, first = m->lines > M_HISTORY ? m->lines - M_HISTORY : 0;
+	char what[256];
 	va_list ap;
 
-	fprintf(stderr, "# MODEL MISMATCH (seed %llu, process %d, round %lu, op %lu): ",
-		m->seed, m->proc, m->round, m->ops);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n# the operations before it, oldest first:\n");
-	for (i = first; i <= m->ops; i++)
-		fprintf(stderr, "#   %lu: %s\n", i, m->history[i % M_HISTORY]);
-	fprintf(stderr, "# replay this session alone: ownbuf_stress -s %llu -r %d:%lu\n",
-		m->seed, m->proc, m->round);
+	fprintf(stderr, "# MODEL MISMATCH (seed %llu, process %d, round %lu, op %lu): %s\n",
+		m->seed, m->proc, m->round, m->ops, what);
+	fprintf(stderr, "# [p%d] the operations before it, oldest first:\n", m->proc);
+	for (i = first; i < m->lines; i++)
+		fprintf(stderr, "# [p%d]   %s\n", m->proc, m->history[i % M_HISTORY]);
+	fprintf(stderr, "# [p%d] replay this session alone: ownbuf_stress -s %llu -r %d:%lu\n",
+		m->proc, m->seed, m->proc, m->round);
+	fprintf(stderr, "# [p%d] or from the host: make stress SEED=%llu REPLAY=%d:%lu\n",
+		m->proc, m->seed, m->proc, m->round);
 	__atomic_add_fetch(&sh->model_failed, 1, __ATOMIC_RELAXED);
 	exit(1);
 }
@@ -956,6 +965,11 @@ static void m_op_munmap(struct model *m)
 	if (b->dead ? sig != SIGBUS : sig != 0)
 		m_fail(m, "a touch of a mapping of a %s buffer raised %d",
 		       b->dead ? "dead" : "live", sig);
+	/* The refused touch counts as a refusal of class lifetime. */
+	if (sig) {
+		m_violation(m, OWNBUF_VIOLATION_LIFETIME);
+		m->refused++;
+	}
 	if (rnd_below(&m->rnd, 2))
 		return;
 	m_log(m, "munmap(mapping %d)", j);

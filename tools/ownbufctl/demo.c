@@ -64,23 +64,12 @@ static void demo_snap(struct demo *d)
 		memset(&d->before, 0, sizeof(d->before));
 }
 
-/*
- * A call the device must refuse with @want (taken after demo_snap()),
- * counted once in the session's violation class @cls.
- */
-static void demo_refused(struct demo *d, int ret, int want, unsigned int cls, const char *what)
+/* Check, and show, that one refusal of class @cls was counted since demo_snap(). */
+static void demo_counted(struct demo *d, unsigned int cls)
 {
 	struct ownbuf_stats after;
 	unsigned long long was, now;
 
-	d->checks++;
-	if (ret == -want) {
-		printf("  %s -> %s (as expected)\n", what, ownbuf_errno_name(want));
-	} else {
-		d->unexpected++;
-		printf("  %s -> %s (UNEXPECTED, wanted %s)\n", what, ownbuf_errno_name(ret),
-		       ownbuf_errno_name(want));
-	}
 	if (ownbuf_stats(d->s, &after))
 		memset(&after, 0, sizeof(after));
 	was = d->before.out_session.violations[cls];
@@ -97,15 +86,30 @@ static void demo_refused(struct demo *d, int ret, int want, unsigned int cls, co
 }
 
 /*
+ * A call the device must refuse with @want (taken after demo_snap()),
+ * counted once in the session's violation class @cls.
+ */
+static void demo_refused(struct demo *d, int ret, int want, unsigned int cls, const char *what)
+{
+	d->checks++;
+	if (ret == -want) {
+		printf("  %s -> %s (as expected)\n", what, ownbuf_errno_name(want));
+	} else {
+		d->unexpected++;
+		printf("  %s -> %s (UNEXPECTED, wanted %s)\n", what, ownbuf_errno_name(ret),
+		       ownbuf_errno_name(want));
+	}
+	demo_counted(d, cls);
+}
+
+/*
  * An access through a mapping that the kernel must answer with SIGBUS (@ret
  * from ctl_guarded_copy(), @at: at the address touched), taken after
- * demo_snap(). A fault is not a refused call: show what the counters did.
+ * demo_snap(): refused, and counted as lifetime, as a call through a
+ * revoked handle is.
  */
 static void demo_fault(struct demo *d, int ret, bool at, const char *what)
 {
-	struct ownbuf_stats after;
-	unsigned long long was, now;
-
 	d->checks++;
 	if (ret == -EFAULT && at) {
 		printf("  %s -> SIGBUS (as expected)\n", what);
@@ -115,12 +119,7 @@ static void demo_fault(struct demo *d, int ret, bool at, const char *what)
 		       ret == -EFAULT ? "SIGBUS elsewhere" : ret ? ownbuf_errno_name(ret) :
 		       "read it");
 	}
-	if (ownbuf_stats(d->s, &after))
-		memset(&after, 0, sizeof(after));
-	was = d->before.out_session.refused;
-	now = after.out_session.refused;
-	printf("     stats: this session's refused counter %llu -> %llu%s\n", was, now,
-	       now == was ? ": a fault is no call, nothing counts it" : "");
+	demo_counted(d, OWNBUF_VIOLATION_LIFETIME);
 }
 
 /* Clean up after an unexpected answer: the owner goes, whatever is out. */

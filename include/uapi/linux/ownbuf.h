@@ -114,7 +114,8 @@ enum ownbuf_kind {
  * @OWNBUF_VIOLATION_USE_AFTER_MOVE: ESTALE on the handle a give killed
  * @OWNBUF_VIOLATION_LIFETIME: ESTALE on a borrow revoked with its buffer;
  *	EBUSY on drop or give while borrows are out (Rust: "cannot move out
- *	because it is borrowed"), and on release of a borrow still mapped
+ *	because it is borrowed"), and on release of a borrow still mapped;
+ *	SIGBUS on a touch of a mapping that a revocation tore down
  * @OWNBUF_VIOLATION_NR: number of classes defined
  */
 enum ownbuf_violation {
