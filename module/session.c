@@ -208,7 +208,7 @@ void ownbuf_session_destroy(struct ownbuf_session *s)
 		cond_resched();
 		spin_lock(&s->lock);
 		slot = ownbuf_slot(s, i);
-		/* Every value this slot issued, the live one included, is below its gen. */
+		/* Every value this slot issued, the live one included, is at or below its gen. */
 		floor = max(floor, slot->gen);
 		switch (slot->kind) {
 		case OWNBUF_SLOT_OWNER:

@@ -14,6 +14,8 @@ set -euo pipefail
 
 kernel=${KERNEL:-debug}
 duration=${DURATION:-600}
+# A session named by PROCESS:ROUND is one of that seed's only.
+[ -z "${REPLAY:-}" ] || [ -n "${SEED:-}" ] || die "REPLAY needs the SEED the stress printed with it"
 seed=$(seed_or_fresh "${SEED:-}")
 case "$duration$seed" in
 *[!0-9]*) die "DURATION and SEED are whole numbers" ;;

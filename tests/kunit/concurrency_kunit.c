@@ -10,6 +10,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/sched/task.h>
 
 #include "core_kunit.h"
 
@@ -395,12 +396,15 @@ static void ownbuf_growth_waiter_takes_the_slot_freed_meanwhile(struct kunit *te
 	nr_slots = s->nr_slots;
 
 	mutex_lock(&s->grow_lock);
-	t = kthread_run(ob_grower_fn, g, "ownbuf-grower");
+	t = kthread_create(ob_grower_fn, g, "ownbuf-grower");
 	if (IS_ERR(t)) {
 		mutex_unlock(&s->grow_lock);
 		KUNIT_FAIL(test, "cannot start the grower thread");
 		return;
 	}
+	/* Its state is read below even if it has already returned. */
+	get_task_struct(t);
+	wake_up_process(t);
 	/* Until it sleeps on the growth lock (at most 10 s). */
 	for (i = 0; i < 500 && READ_ONCE(t->__state) != TASK_UNINTERRUPTIBLE; i++)
 		msleep(20);
@@ -408,6 +412,7 @@ static void ownbuf_growth_waiter_takes_the_slot_freed_meanwhile(struct kunit *te
 	KUNIT_EXPECT_EQ(test, 0, ownbuf_drop(s, h, 0));
 	mutex_unlock(&s->grow_lock);
 	wait_for_completion(&g->done);
+	put_task_struct(t);
 
 	KUNIT_EXPECT_EQ(test, 0, g->ret);
 	KUNIT_EXPECT_EQ(test, nr_slots, s->nr_slots);

@@ -24,7 +24,7 @@
 #define MAX_NTH 200
 #define HANDLES 4
 #define SIZE 5000		/* two pages when mapped: a partial last page */
-#define BIG (256 << 10)		/* past kmalloc: kvzalloc's vmalloc pages */
+#define BIG (8 << 20)		/* past kmalloc's largest: kvzalloc's vmalloc pages */
 #define PATTERN 0x5a		/* what a setup writes, so a failed write shows */
 
 /* What a setup made, for its op and for the comparison. */
