@@ -82,7 +82,7 @@ static int ownbuf_user_get(struct ownbuf_device *dev, struct ownbuf_user **out)
 	int ret;
 
 	for (;;) {
-		u32 max = READ_ONCE(dev->limits->user_max_sessions);
+		u64 max = READ_ONCE(dev->limits->user_max_sessions);
 
 		xa_lock(&dev->users);
 		u = xa_load(&dev->users, uid);

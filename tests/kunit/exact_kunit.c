@@ -215,6 +215,26 @@ static void ownbuf_borrow_reserves_before_pinning(struct kunit *test)
  * sessions (EMFILE), bytes with each buffer's metadata counted, untaken
  * tickets. KUnit's sessions are all opened by the same task, so one uid.
  */
+/*
+ * The per-uid session limit is a 64-bit parameter like every limit: root
+ * may set it past 2^32, and that must read as that many, not as what is
+ * left of it in 32 bits (1 << 32 would be 0: every open EMFILE).
+ */
+static void ownbuf_user_session_limit_is_64_bits(struct kunit *test)
+{
+	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
+	struct ownbuf_session *a, *b;
+
+	kd->limits.user_max_sessions = 1ULL << 32;
+	a = ownbuf_session_create(&kd->dev);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(a), "first open: %ld", PTR_ERR(a));
+	b = ownbuf_session_create(&kd->dev);
+	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(b), "second open: %ld", PTR_ERR(b));
+	if (!IS_ERR(b))
+		ownbuf_session_destroy(b);
+	ownbuf_session_destroy(a);
+}
+
 static void ownbuf_user_limits(struct kunit *test)
 {
 	struct ownbuf_kunit_dev *kd = ownbuf_kunit_dev(test);
@@ -510,6 +530,7 @@ static struct kunit_case ownbuf_exact_cases[] = {
 	KUNIT_CASE(ownbuf_handle_tables_count_against_user_bytes),
 	KUNIT_CASE(ownbuf_take_within_one_uid_at_its_limit),
 	KUNIT_CASE(ownbuf_user_limits),
+	KUNIT_CASE(ownbuf_user_session_limit_is_64_bits),
 	KUNIT_CASE(ownbuf_bytes_in_flight_count_against_giver),
 	KUNIT_CASE(ownbuf_borrow_counted_under_the_handle_lock),
 	KUNIT_CASE(ownbuf_borrow_reserves_before_pinning),
